@@ -1,0 +1,5 @@
+import sys
+
+from cfct_build.cli import main
+
+sys.exit(main())

@@ -1,0 +1,226 @@
+"""cfct-build command line: parse, call one library function, map errors to exit codes.
+
+Exit codes: 0 success; 1 findings with errors, stale files, or a failed AWS call;
+2 bad settings or bad usage (nothing is written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from cfct_build import __version__
+from cfct_build.errors import CfctBuildError
+
+DEFAULT_SETTINGS = "cfct-build.yaml"
+
+
+def _settings_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--settings",
+        "-s",
+        default=DEFAULT_SETTINGS,
+        metavar="FILE",
+        help=f"settings file (default: {DEFAULT_SETTINGS})",
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cfct-build",
+        description="Generate, validate and ship a hardened CloudTrail log-archive package for "
+        "Customizations for AWS Control Tower (CfCT).",
+    )
+    parser.add_argument("--version", action="version", version=f"cfct-build {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "build",
+        help="generate manifest.yaml, templates/ and policies/ from the settings",
+        description="Generate the CfCT package from the settings and write it into --out "
+        "(manifest.yaml, templates/, policies/). The package is checked against the CfCT "
+        "contract before anything is written. With --check nothing is written: the command "
+        "exits 1 and lists the stale files if the directory differs from a fresh build.",
+    )
+    _settings_arg(p)
+    p.add_argument("--out", "-o", default=".", metavar="DIR", help="output directory (default: .)")
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; fail if DIR differs from a fresh build"
+    )
+
+    p = sub.add_parser(
+        "package",
+        help="write custom-control-tower-configuration.zip",
+        description="Build the package from the settings, check it, and write the zip CfCT's "
+        "S3 source expects (manifest.yaml at the zip root). Byte-deterministic.",
+    )
+    _settings_arg(p)
+    p.add_argument(
+        "--output",
+        "-o",
+        default="dist/custom-control-tower-configuration.zip",
+        metavar="PATH",
+        help="zip file or directory (default: dist/custom-control-tower-configuration.zip)",
+    )
+
+    p = sub.add_parser(
+        "validate",
+        help="check a package against the CfCT contract and cfn-lint",
+        description="Check a package directory (generated or hand-edited) against every CfCT "
+        "contract rule and run cfn-lint (informational rules on) on every template. Exits 1 "
+        "when any finding is an error.",
+    )
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="package directory (default: .)")
+    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.add_argument("--no-lint", action="store_true", help="skip cfn-lint (contract checks only)")
+
+    sub.add_parser(
+        "schema",
+        help="print the JSON Schema of the settings file",
+        description="Print the JSON Schema of the settings file (for editor completion and "
+        "validation, e.g. with the YAML language server).",
+    )
+
+    p = sub.add_parser(
+        "bootstrap",
+        help="print (or --apply) the management-account execution role CfCT needs",
+        description="CfCT deploys StackSets to the management account only if it has an "
+        "AWSControlTowerExecution role trusting AWSControlTowerStackSetRole. Print that "
+        "template and the AWS CLI command that deploys it, or deploy it with --apply.",
+    )
+    _settings_arg(p)
+    p.add_argument(
+        "--write", metavar="FILE", help="also write the template to FILE (the command uses it)"
+    )
+    p.add_argument(
+        "--apply",
+        action="store_true",
+        help="deploy it now with boto3 (credentials of the management account, home Region)",
+    )
+    p.add_argument("--profile", help="AWS profile for --apply")
+    return parser
+
+
+def _load(path: str):  # type: ignore[no-untyped-def]
+    from cfct_build.config import load_settings
+
+    return load_settings(path)
+
+
+def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cfct_build.package import build_package, drift, write_package
+    from cfct_build.validate import has_errors, validate_files
+
+    settings = _load(args.settings)
+    pkg = build_package(settings)
+    target = Path(args.out)
+    if args.check:
+        d = drift(pkg, target)
+        if d.stale:
+            print(f"{target}: the package differs from a fresh build of {args.settings}:", file=err)
+            for rel in d.changed:
+                print(f"  changed  {rel}", file=err)
+            for rel in d.missing:
+                print(f"  missing  {rel}", file=err)
+            for rel in d.extra:
+                print(f"  extra    {rel}", file=err)
+            print("Run `cfct-build build` and commit the result.", file=err)
+            return 1
+        print(f"{target}: up to date ({len(pkg.files)} files)", file=out)
+        return 0
+    findings = validate_files(pkg.as_bytes(), lint=False)
+    if has_errors(findings):
+        for f in findings:
+            print(str(f), file=err)
+        print("cfct-build: the generated package breaks the CfCT contract; nothing written", file=err)
+        return 1
+    d = write_package(pkg, target)
+    for rel in d.missing:
+        print(f"  created  {rel}", file=out)
+    for rel in d.changed:
+        print(f"  updated  {rel}", file=out)
+    for rel in d.extra:
+        print(f"  removed  {rel}", file=out)
+    print(f"{target}: {len(pkg.files)} files, {len(d.stale)} changed", file=out)
+    return 0
+
+
+def cmd_package(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cfct_build.package import build_package, write_zip
+    from cfct_build.validate import has_errors, validate_files
+
+    settings = _load(args.settings)
+    files = build_package(settings).as_bytes()
+    findings = validate_files(files, lint=False)
+    if has_errors(findings):
+        for f in findings:
+            print(str(f), file=err)
+        return 1
+    target = write_zip(files, Path(args.output))
+    print(f"{target}: {len(files)} files", file=out)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cfct_build.validate import has_errors, validate_dir
+    from cfct_build.validate.report import render
+
+    path = Path(args.dir)
+    if not path.is_dir():
+        print(f"cfct-build validate: {path}: not a directory", file=err)
+        return 2
+    findings = validate_dir(path, lint=not args.no_lint)
+    out.write(render(findings, args.format))
+    return 1 if has_errors(findings) else 0
+
+
+def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cfct_build.config import json_schema
+
+    out.write(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+def cmd_bootstrap(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cfct_build import bootstrap
+
+    settings = _load(args.settings)
+    return bootstrap.run(
+        settings, write=args.write, apply=args.apply, profile=args.profile, out=out, err=err
+    )
+
+
+COMMANDS = {
+    "build": cmd_build,
+    "package": cmd_package,
+    "validate": cmd_validate,
+    "schema": cmd_schema,
+    "bootstrap": cmd_bootstrap,
+}
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse prints its own usage message
+        return int(exc.code or 0)
+    try:
+        return COMMANDS[args.command](args, out, err)
+    except CfctBuildError as exc:
+        print(f"cfct-build {args.command}: error:", file=err)
+        print(str(exc), file=err)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("cfct-build: interrupted", file=err)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

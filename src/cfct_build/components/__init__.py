@@ -1,0 +1,28 @@
+"""The package's components, in CfCT manifest order (producers before consumers).
+
+Each module has `build(settings) -> troposphere.Template` (pure) and
+`resource(settings) -> manifest.Resource` (where CfCT deploys it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cfct_build import render
+from cfct_build.components import bucket, key, replica, trail
+from cfct_build.config import Settings
+from cfct_build.manifest import Resource
+
+
+@dataclass(frozen=True)
+class Component:
+    resource: Resource
+    text: str  # the bytes (UTF-8) of resource_file
+
+
+def stack_set_components(s: Settings) -> list[Component]:
+    modules = [key]
+    if s.bucket.replica_region:
+        modules.append(replica)
+    modules += [bucket, trail]
+    return [Component(m.resource(s), render.template_json(m.build(s))) for m in modules]

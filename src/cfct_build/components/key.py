@@ -1,0 +1,245 @@
+"""Log-archive KMS key: a customer-managed key for the organization trail's log files.
+
+Deployed by StackSet to the key's account (the audit account by default), home Region.
+The key policy is least-privilege and lockout-safe:
+- CloudTrail may generate data keys only for our trail (aws:SourceArn) and only with an
+  encryption context naming a trail of the management account; it may describe the key and
+  decrypt (needed with S3 Bucket Keys), again only for our trail.
+- Readers (settings) may decrypt only CloudTrail-encrypted objects, only from inside the org.
+- Administration belongs to AWSControlTowerExecution (the CloudFormation execution role, so
+  the KMS lockout safety check passes and the stack can update this policy later) and the
+  admin roles of the settings; no administrator may use the key for data.
+- Deletion, disabling, rotation-off and policy changes are denied to everyone else.
+There is deliberately no "account root may do kms:*" statement: IAM policies in the key's
+account cannot widen access to this key.
+"""
+
+from __future__ import annotations
+
+from awacs.aws import (
+    Action,
+    Allow,
+    ArnEquals,
+    ArnNotLike,
+    Condition,
+    Deny,
+    Null,
+    PolicyDocument,
+    Principal,
+    Statement,
+    StringEquals,
+    StringLike,
+)
+from troposphere import GetAtt, Output, Ref, Sub, Template
+from troposphere.kms import Alias, Key
+
+from cfct_build import naming
+from cfct_build.components._common import (
+    TEMPLATE_FORMAT_VERSION,
+    account_root,
+    ct_execution_role_arn,
+    retain,
+    role_arns,
+    tags,
+)
+from cfct_build.config import Settings
+from cfct_build.manifest import Resource
+
+COMPONENT = "log-archive-key"
+KEY = "LogArchiveKey"
+ALIAS = "LogArchiveKeyAlias"
+
+ADMIN_ACTIONS = [
+    "CancelKeyDeletion",
+    "CreateAlias",
+    "DeleteAlias",
+    "DescribeKey",
+    "DisableKey",
+    "DisableKeyRotation",
+    "EnableKey",
+    "EnableKeyRotation",
+    "GetKeyPolicy",
+    "GetKeyRotationStatus",
+    "ListAliases",
+    "ListGrants",
+    "ListKeyPolicies",
+    "ListKeyRotations",
+    "ListResourceTags",
+    "PutKeyPolicy",
+    "RevokeGrant",
+    "RotateKeyOnDemand",
+    "ScheduleKeyDeletion",
+    "TagResource",
+    "UntagResource",
+    "UpdateAlias",
+    "UpdateKeyDescription",
+]
+PROTECTED_ACTIONS = [
+    "DeleteAlias",
+    "DisableKey",
+    "DisableKeyRotation",
+    "PutKeyPolicy",
+    "ScheduleKeyDeletion",
+]
+
+
+def _kms(*names: str) -> list[Action]:
+    return [Action("kms", n) for n in names]
+
+
+def management_trails_pattern(s: Settings) -> Sub:
+    """Encryption-context pattern: any trail of the management account."""
+    return Sub(f"arn:${{AWS::Partition}}:cloudtrail:*:{s.organization.management_account}:trail/*")
+
+
+def key_policy(s: Settings) -> PolicyDocument:
+    trail_arn = Sub(naming.trail_arn_sub(s))
+    admins = [ct_execution_role_arn(), *role_arns(s.key.admin_roles)]
+    statements = [
+        Statement(
+            Sid="CloudFormationExecutionRoleAdministersKey",
+            Effect=Allow,
+            Principal=Principal("AWS", [ct_execution_role_arn()]),
+            Action=_kms(*ADMIN_ACTIONS),
+            Resource=["*"],
+        ),
+    ]
+    if s.key.admin_roles:
+        statements.append(
+            Statement(
+                Sid="KeyAdministrators",
+                Effect=Allow,
+                Principal=Principal("AWS", [account_root("${AWS::AccountId}")]),
+                Action=_kms(*ADMIN_ACTIONS),
+                Resource=["*"],
+                Condition=Condition(ArnEquals("aws:PrincipalArn", role_arns(s.key.admin_roles))),
+            )
+        )
+    statements += [
+        Statement(
+            Sid="CloudTrailEncryptLogs",
+            Effect=Allow,
+            Principal=Principal("Service", ["cloudtrail.amazonaws.com"]),
+            Action=_kms("GenerateDataKey*"),
+            Resource=["*"],
+            Condition=Condition(
+                [
+                    StringEquals({"aws:SourceArn": trail_arn}),
+                    StringLike(
+                        {"kms:EncryptionContext:aws:cloudtrail:arn": management_trails_pattern(s)}
+                    ),
+                ]
+            ),
+        ),
+        Statement(
+            Sid="CloudTrailDescribeKeyAndUseBucketKey",
+            Effect=Allow,
+            Principal=Principal("Service", ["cloudtrail.amazonaws.com"]),
+            Action=_kms("Decrypt", "DescribeKey"),
+            Resource=["*"],
+            Condition=Condition(StringEquals({"aws:SourceArn": trail_arn})),
+        ),
+    ]
+    if s.key.reader_roles:
+        reader_accounts = sorted({arn.split(":")[4] for arn in s.key.reader_roles})
+        statements.append(
+            Statement(
+                Sid="ReadersDecryptCloudTrailLogs",
+                Effect=Allow,
+                Principal=Principal("AWS", [account_root(a) for a in reader_accounts]),
+                Action=_kms("Decrypt"),
+                Resource=["*"],
+                Condition=Condition(
+                    [
+                        ArnEquals("aws:PrincipalArn", role_arns(s.key.reader_roles)),
+                        StringEquals({"aws:PrincipalOrgID": s.organization.id}),
+                        StringLike(
+                            {
+                                "kms:EncryptionContext:aws:cloudtrail:arn": management_trails_pattern(
+                                    s
+                                )
+                            }
+                        ),
+                        Null({"kms:EncryptionContext:aws:cloudtrail:arn": "false"}),
+                    ]
+                ),
+            )
+        )
+    if s.bucket.replica_region:
+        statements.append(
+            Statement(
+                Sid="ReplicationRoleDecryptsForS3Replication",
+                Effect=Allow,
+                Principal=Principal("AWS", [account_root(s.organization.log_archive_account)]),
+                Action=_kms("Decrypt"),
+                Resource=["*"],
+                Condition=Condition(
+                    [
+                        ArnEquals(
+                            "aws:PrincipalArn",
+                            [
+                                Sub(
+                                    f"arn:${{AWS::Partition}}:iam::{s.organization.log_archive_account}"
+                                    f":role/{naming.replication_role(s)}"
+                                )
+                            ],
+                        ),
+                        StringEquals({"kms:ViaService": f"s3.{s.organization.home_region}.amazonaws.com"}),
+                    ]
+                ),
+            )
+        )
+    statements.append(
+        Statement(
+            Sid="DenyKeyDestructionExceptAdministrators",
+            Effect=Deny,
+            Principal=Principal("AWS", ["*"]),
+            Action=_kms(*PROTECTED_ACTIONS),
+            Resource=["*"],
+            Condition=Condition(ArnNotLike("aws:PrincipalArn", admins)),
+        )
+    )
+    return PolicyDocument(Version="2012-10-17", Statement=statements)
+
+
+def build(s: Settings) -> Template:
+    t = Template(
+        Description=(
+            "cfct-build: customer-managed KMS key for the organization data-events trail "
+            "(log-archive component; additive to Control Tower's own logging)."
+        )
+    )
+    t.set_version(TEMPLATE_FORMAT_VERSION)
+    key = t.add_resource(
+        retain(
+            Key(
+                KEY,
+                Description=f"cfct-build: encrypts CloudTrail logs of trail {s.trail.name}",
+                Enabled=True,
+                EnableKeyRotation=True,
+                RotationPeriodInDays=s.key.rotation_period_days,
+                KeySpec="SYMMETRIC_DEFAULT",
+                KeyUsage="ENCRYPT_DECRYPT",
+                MultiRegion=False,
+                PendingWindowInDays=30,
+                KeyPolicy=key_policy(s),
+                Tags=tags(COMPONENT),
+            )
+        )
+    )
+    t.add_resource(Alias(ALIAS, AliasName=f"alias/{s.key.alias}", TargetKeyId=Ref(key)))
+    t.add_output(Output("KeyArn", Description="ARN of the log-archive key", Value=GetAtt(key, "Arn")))
+    t.add_output(Output("KeyId", Description="ID of the log-archive key", Value=Ref(key)))
+    return t
+
+
+def resource(s: Settings) -> Resource:
+    return Resource(
+        name=naming.RES_KEY,
+        description="cfct-build: KMS key for the organization data-events trail",
+        resource_file=naming.TEMPLATE_KEY,
+        deploy_method="stack_set",
+        accounts=(s.key_account_id,),
+        regions=(s.organization.home_region,),
+        export_outputs=((naming.SSM_KEY_ARN, "$[output_KeyArn]"),),
+    )

@@ -1,0 +1,103 @@
+"""Every name cfct-build gives anything: manifest resources, files, buckets, SSM keys, tags.
+
+Manifest resource names are a compatibility promise: CfCT matches StackSets and SCPs by name,
+so a rename creates a new StackSet and orphans the old one. Never change an existing value.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cfct_build.config import Settings
+
+# Manifest resource names (StackSets are named CustomControlTower-<name>).
+RES_KEY = "cfct-build-log-archive-key"
+RES_BUCKET = "cfct-build-log-archive-bucket"
+RES_REPLICA = "cfct-build-log-archive-replica"
+RES_TRAIL = "cfct-build-org-trail"
+
+# Template files inside the package.
+TEMPLATE_KEY = "templates/log-archive-key.template"
+TEMPLATE_BUCKET = "templates/log-archive-bucket.template"
+TEMPLATE_REPLICA = "templates/log-archive-replica.template"
+TEMPLATE_TRAIL = "templates/org-trail.template"
+TEMPLATE_BOOTSTRAP = "management-execution-role.template"  # not part of the CfCT package
+
+# SSM parameters (management account, home Region) written by CfCT from export_outputs.
+SSM_PREFIX = "/cfct-build/log-archive"
+SSM_KEY_ARN = f"{SSM_PREFIX}/key-arn"
+SSM_BUCKET_NAME = f"{SSM_PREFIX}/bucket-name"
+SSM_BUCKET_ARN = f"{SSM_PREFIX}/bucket-arn"
+SSM_ACCESS_LOG_BUCKET_NAME = f"{SSM_PREFIX}/access-log-bucket-name"
+SSM_REPLICA_KEY_ARN = f"{SSM_PREFIX}/replica-key-arn"
+
+# Control Tower's roles: always exempt from every guard we add.
+CT_EXECUTION_ROLE = "AWSControlTowerExecution"
+CT_STACKSET_ROLE_PATH = "service-role/AWSControlTowerStackSetRole"
+STACKSETS_EXEC_ROLE_PATTERN = "stacksets-exec-*"
+
+# Tag applied to every taggable resource.
+TAG_KEY = "cfct-build:component"
+
+# Bootstrap stack in the management account.
+BOOTSTRAP_STACK = "cfct-build-management-execution-role"
+
+# Package zip that CfCT's S3 source expects.
+PACKAGE_ZIP = "custom-control-tower-configuration.zip"
+
+
+def alfred_ssm(parameter: str) -> str:
+    """CfCT's helper that reads an SSM parameter in the management account."""
+    return f"$[alfred_ssm_{parameter}]"
+
+
+def archive_bucket(s: Settings) -> str:
+    return f"{s.bucket.name_prefix}-{s.organization.log_archive_account}-{s.organization.home_region}"
+
+
+def access_log_bucket(s: Settings) -> str:
+    org = s.organization
+    return f"{s.bucket.name_prefix}-access-logs-{org.log_archive_account}-{org.home_region}"
+
+
+def replica_bucket(s: Settings) -> str:
+    assert s.bucket.replica_region is not None
+    return f"{s.bucket.name_prefix}-replica-{s.organization.log_archive_account}-{s.bucket.replica_region}"
+
+
+def control_tower_buckets(s: Settings) -> list[str]:
+    """Control Tower's own log buckets (landing zone 3.x naming), for self-exclusion only."""
+    org = s.organization
+    return [
+        f"aws-controltower-logs-{org.log_archive_account}-{org.home_region}",
+        f"aws-controltower-s3-access-logs-{org.log_archive_account}-{org.home_region}",
+    ]
+
+
+def trail_arn_sub(s: Settings) -> str:
+    """The organization trail's ARN as an Fn::Sub string (partition resolved at deploy time)."""
+    org = s.organization
+    return f"arn:${{AWS::Partition}}:cloudtrail:{org.home_region}:{org.management_account}:trail/{s.trail.name}"
+
+
+def role_arn_sub(arn: str) -> str:
+    """A settings role ARN (literal partition) as an Fn::Sub string with ${AWS::Partition}."""
+    _arn, _partition, rest = arn.split(":", 2)
+    return "arn:${AWS::Partition}:" + rest
+
+
+def replication_role(s: Settings) -> str:
+    return f"{s.bucket.name_prefix}-replication"
+
+
+def cloudwatch_log_group(s: Settings) -> str:
+    return f"/cfct-build/cloudtrail/{s.trail.name}"
+
+
+def cloudtrail_to_logs_role(s: Settings) -> str:
+    return f"{s.trail.name}-to-cloudwatch-logs"[:64]
+
+
+def sns_topic(s: Settings) -> str:
+    return f"{s.trail.name}-notifications"
