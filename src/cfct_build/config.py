@@ -427,6 +427,21 @@ class Trail(_Model):
         return self
 
 
+class Guardrails(_Model):
+    scp_budget: int = Field(
+        default=3,
+        ge=1,
+        le=5,
+        description="How many SCPs cfct-build may attach to each target OU: 5 per target, minus "
+        "FullAWSAccess, minus Control Tower's aws-guardrails-* policy.",
+    )
+    scp_budget_by_target: dict[str, Annotated[int, Field(ge=0, le=5)]] = Field(
+        default_factory=dict,
+        description="Per-OU budget where other SCPs are attached too, e.g. {Sandbox: 1}. Keys are "
+        "entries of organization.organizational_units; values 0-5.",
+    )
+
+
 class Settings(_Model):
     """The whole settings file (cfct-build.yaml)."""
 
@@ -442,6 +457,7 @@ class Settings(_Model):
     bucket: Bucket = Field(default_factory=Bucket)
     key: Key = Field(default_factory=Key)
     trail: Trail = Field(default_factory=Trail)
+    guardrails: Guardrails = Field(default_factory=Guardrails)
 
     @model_validator(mode="after")
     def _cross(self) -> Settings:
