@@ -101,3 +101,22 @@ def cloudtrail_to_logs_role(s: Settings) -> str:
 
 def sns_topic(s: Settings) -> str:
     return f"{s.trail.name}-notifications"
+
+
+# Guardrail SCPs (deploy_method: scp). Numbered in packing order, starting at 1; CfCT matches
+# SCPs by name and never detaches one dropped from the manifest.
+RES_GUARDRAILS_PREFIX = "cfct-build-log-archive-guardrails"
+
+
+def guardrail_scp(n: int) -> str:
+    """Manifest name of the n-th guardrail SCP (1-based)."""
+    return f"{RES_GUARDRAILS_PREFIX}-{n}"
+
+
+def guardrail_policy_file(n: int) -> str:
+    return f"policies/{guardrail_scp(n)}.json"
+
+
+def trail_arn(s: Settings) -> str:
+    """The organization trail's ARN with the literal partition (for static JSON such as SCPs)."""
+    return trail_arn_sub(s).replace("${AWS::Partition}", s.partition)
