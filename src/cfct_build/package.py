@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cfct_build import naming
+from cfct_build import naming, scps
 from cfct_build.components import stack_set_components
 from cfct_build.config import Settings
 from cfct_build.manifest import Manifest, render_manifest
@@ -37,11 +37,16 @@ class Package:
 def build_package(s: Settings) -> Package:
     """The whole package as a pure function of the settings."""
     components = stack_set_components(s)
+    # SCPs first: CfCT applies every SCP before any StackSet, so the manifest reads in the
+    # order it runs (and no SCP consumes a StackSet output).
+    guardrails = scps.policies(s)
     manifest = Manifest(
         region=s.organization.home_region,
-        resources=tuple(c.resource for c in components),
+        resources=tuple(scps.resource(s, p) for p in guardrails)
+        + tuple(c.resource for c in components),
     )
     files = {c.resource.resource_file: c.text for c in components}
+    files.update({p.resource_file: p.text for p in guardrails})
     files[MANIFEST] = render_manifest(manifest)
     return Package(manifest=manifest, files=dict(sorted(files.items())))
 

@@ -1,0 +1,299 @@
+"""Guardrail SCPs: awacs policy documents that keep member accounts off the log archive.
+
+SCPs are static JSON (CloudFormation does not resolve them), so ARNs carry the settings'
+partition literally. Every statement is a Deny scoped to our own resources, and every Deny
+exempts Control Tower's `AWSControlTowerExecution`, `stacksets-exec-*` and the settings'
+exempt principals (`ArnNotLike aws:PrincipalArn`), so Control Tower and CfCT are never locked
+out. SCPs never apply to the management account: the trail and its log group live there, so
+their statements bind delegated CloudTrail administrators and any future move, not the
+management account itself.
+
+- The trail (`cloudtrail:*` changes) and its CloudWatch Logs group: exact ARNs. A member
+  account cannot change an organization trail unless it is CloudTrail's delegated
+  administrator; that is the principal this statement binds.
+- The archive, access-log and replica buckets and their objects: exact ARNs.
+- The log-archive key: its key ID is random, so the ARN is known only up to
+  `arn:<p>:kms:<home>:<key account>:key/*`; the statement narrows that to the key carrying our
+  component tag (`aws:ResourceTag/cfct-build:component = log-archive-key`, set by the key
+  template) and also denies tag changes on it, so the scope cannot be removed first. Scoping by
+  alias (`kms:ResourceAliases`) was rejected: it fails open once the alias is deleted or
+  pointed elsewhere. The alias itself has a known ARN and its own statement.
+- Leaving the organization (`organizations:LeaveOrganization` has no resource type: `*`).
+
+Statements are packed, in this order, into as few policies as fit `render.SCP_MAX_CHARS`
+measured on the text CfCT sends (`render.cfct_sent_text`); every target OU gets every policy,
+within the per-target budget of `settings.guardrails`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from awacs.aws import Action, ArnNotLike, Condition, Deny, PolicyDocument, Statement, StringEquals
+
+from cfct_build import naming, render
+from cfct_build.components import key as key_component
+from cfct_build.config import Settings
+from cfct_build.errors import CfctBuildError
+from cfct_build.manifest import Resource
+
+POLICY_VERSION = "2012-10-17"
+
+TRAIL_ACTIONS = (
+    "AddTags",
+    "DeleteTrail",
+    "PutEventSelectors",
+    "PutInsightSelectors",
+    "RemoveTags",
+    "StopLogging",
+    "UpdateTrail",
+)
+LOG_GROUP_ACTIONS = (
+    "AssociateKmsKey",
+    "DeleteLogGroup",
+    "DeleteLogStream",
+    "DeleteRetentionPolicy",
+    "DisassociateKmsKey",
+    "PutRetentionPolicy",
+)
+BUCKET_ACTIONS = (
+    "DeleteBucket",
+    "DeleteBucketPolicy",
+    "PutBucketAcl",
+    "PutBucketLogging",
+    "PutBucketObjectLockConfiguration",
+    "PutBucketOwnershipControls",
+    "PutBucketPolicy",
+    "PutBucketPublicAccessBlock",
+    "PutBucketVersioning",
+    "PutEncryptionConfiguration",
+    "PutLifecycleConfiguration",
+    "PutReplicationConfiguration",
+)
+OBJECT_ACTIONS = (
+    "BypassGovernanceRetention",
+    "DeleteObject",
+    "DeleteObjectVersion",
+    "PutObjectLegalHold",
+    "PutObjectRetention",
+)
+KEY_ACTIONS = (
+    "DisableKey",
+    "DisableKeyRotation",
+    "PutKeyPolicy",
+    "ScheduleKeyDeletion",
+    "TagResource",
+    "UntagResource",
+)
+ALIAS_ACTIONS = ("DeleteAlias", "UpdateAlias")
+
+# Statement IDs: stable, alphanumeric (SCP Sids allow nothing else); tests and `prove` use them.
+SID_TRAIL = "ProtectOrgTrail"
+SID_LOG_GROUP = "ProtectOrgTrailLogGroup"
+SID_BUCKETS = "ProtectLogBuckets"
+SID_OBJECTS = "ProtectLogObjects"
+SID_KEY = "ProtectLogArchiveKey"
+SID_ALIAS = "ProtectLogArchiveKeyAlias"
+SID_LEAVE_ORG = "DenyLeaveOrganization"
+
+
+class GuardrailError(CfctBuildError):
+    """The guardrails cannot be generated within the limits the settings declare."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(f"settings: {path}: {message}" for path, message in problems))
+
+
+@dataclass(frozen=True)
+class Scp:
+    name: str  # manifest resource name
+    resource_file: str  # policies/<name>.json
+    document: PolicyDocument
+    text: str  # the file's text (render.policy_json)
+
+    @property
+    def sent_chars(self) -> int:
+        """Characters Organizations receives (CfCT's transform applied)."""
+        return len(render.cfct_sent_text(self.text))
+
+    @property
+    def sids(self) -> list[str]:
+        return [st.Sid for st in self.document.Statement]
+
+
+def exempt_principal_patterns(s: Settings) -> list[str]:
+    """Principals no guardrail applies to: Control Tower's roles, then the settings' ones."""
+    p = s.partition
+    return [
+        f"arn:{p}:iam::*:role/{naming.CT_EXECUTION_ROLE}",
+        f"arn:{p}:iam::*:role/{naming.STACKSETS_EXEC_ROLE_PATTERN}",
+        *s.exempt_principals,
+    ]
+
+
+def bucket_arns(s: Settings) -> list[str]:
+    return [f"arn:{s.partition}:s3:::{name}" for name in s.bucket_names]
+
+
+def log_group_arns(s: Settings) -> list[str]:
+    org = s.organization
+    group = (
+        f"arn:{s.partition}:logs:{org.home_region}:{org.management_account}:log-group:"
+        f"{naming.cloudwatch_log_group(s)}"
+    )
+    return [group, f"{group}:*"]
+
+
+def key_arn_pattern(s: Settings) -> str:
+    """The log-archive key's ARN up to its random key ID."""
+    return f"arn:{s.partition}:kms:{s.organization.home_region}:{s.key_account_id}:key/*"
+
+
+def alias_arn(s: Settings) -> str:
+    org = s.organization
+    return f"arn:{s.partition}:kms:{org.home_region}:{s.key_account_id}:alias/{s.key.alias}"
+
+
+def _deny(
+    s: Settings,
+    sid: str,
+    service: str,
+    actions: tuple[str, ...],
+    resources: list[str],
+    scope: StringEquals | None = None,
+) -> Statement:
+    exemption = ArnNotLike("aws:PrincipalArn", exempt_principal_patterns(s))
+    return Statement(
+        Sid=sid,
+        Effect=Deny,
+        Action=[Action(service, a) for a in actions],
+        Resource=resources,
+        Condition=Condition([scope, exemption] if scope is not None else exemption),
+    )
+
+
+def statements(s: Settings) -> list[Statement]:
+    """Every guardrail statement, in packing order."""
+    out = [_deny(s, SID_TRAIL, "cloudtrail", TRAIL_ACTIONS, [naming.trail_arn(s)])]
+    if s.trail.cloudwatch_logs.enabled:
+        out.append(_deny(s, SID_LOG_GROUP, "logs", LOG_GROUP_ACTIONS, log_group_arns(s)))
+    buckets = bucket_arns(s)
+    out += [
+        _deny(s, SID_BUCKETS, "s3", BUCKET_ACTIONS, buckets),
+        _deny(s, SID_OBJECTS, "s3", OBJECT_ACTIONS, [f"{b}/*" for b in buckets]),
+        _deny(
+            s,
+            SID_KEY,
+            "kms",
+            KEY_ACTIONS,
+            [key_arn_pattern(s)],
+            StringEquals({f"aws:ResourceTag/{naming.TAG_KEY}": key_component.COMPONENT}),
+        ),
+        _deny(s, SID_ALIAS, "kms", ALIAS_ACTIONS, [alias_arn(s)]),
+        _deny(s, SID_LEAVE_ORG, "organizations", ("LeaveOrganization",), ["*"]),
+    ]
+    return out
+
+
+def _sent_chars(statements_: list[Statement]) -> int:
+    doc = PolicyDocument(Version=POLICY_VERSION, Statement=statements_)
+    return len(render.cfct_sent_text(render.policy_json(doc)))
+
+
+def pack(statements_: list[Statement], limit: int = render.SCP_MAX_CHARS) -> list[list[Statement]]:
+    """First-fit, in order: each statement joins the first policy it still fits in.
+
+    Raises GuardrailError if one statement alone exceeds the limit.
+    """
+    bins: list[list[Statement]] = []
+    for st in statements_:
+        if _sent_chars([st]) > limit:
+            raise GuardrailError(
+                [
+                    (
+                        "exempt_principals",
+                        f"statement {st.Sid} alone is {_sent_chars([st])} characters once sent by "
+                        f"CfCT; an SCP holds at most {limit}: use fewer or wildcard exempt "
+                        "principals",
+                    )
+                ]
+            )
+        for b in bins:
+            if _sent_chars([*b, st]) <= limit:
+                b.append(st)
+                break
+        else:
+            bins.append([st])
+    return bins
+
+
+def budgets(s: Settings) -> dict[str, int]:
+    """The SCP budget of each target OU."""
+    return {
+        ou: s.guardrails.scp_budget_by_target.get(ou, s.guardrails.scp_budget)
+        for ou in s.organization.organizational_units
+    }
+
+
+def policies(s: Settings) -> list[Scp]:
+    """The guardrail SCPs, packed and checked against every target's budget.
+
+    Without target OUs there is nothing to attach them to, and none are generated.
+    """
+    problems: list[tuple[str, str]] = []
+    targets = s.organization.organizational_units
+    for ou in s.guardrails.scp_budget_by_target:
+        if ou not in targets:
+            problems.append(
+                (
+                    f"guardrails.scp_budget_by_target.{ou}",
+                    f"got {ou!r}; expected an entry of organization.organizational_units "
+                    f"({', '.join(targets) or 'none listed'})",
+                )
+            )
+    if problems:
+        raise GuardrailError(problems)
+    if not targets:
+        return []
+    packed = pack(statements(s))
+    for ou, budget in budgets(s).items():
+        if len(packed) > budget:
+            path = (
+                f"guardrails.scp_budget_by_target.{ou}"
+                if ou in s.guardrails.scp_budget_by_target
+                else "guardrails.scp_budget"
+            )
+            problems.append(
+                (
+                    path,
+                    f"the guardrails need {len(packed)} SCPs but target {ou!r} has room for "
+                    f"{budget}; free SCP slots on that OU or raise the budget",
+                )
+            )
+    if problems:
+        raise GuardrailError(problems)
+    out = []
+    for n, group in enumerate(packed, start=1):
+        doc = PolicyDocument(Version=POLICY_VERSION, Statement=group)
+        out.append(
+            Scp(
+                name=naming.guardrail_scp(n),
+                resource_file=naming.guardrail_policy_file(n),
+                document=doc,
+                text=render.policy_json(doc),
+            )
+        )
+    return out
+
+
+def resource(s: Settings, scp: Scp) -> Resource:
+    return Resource(
+        name=scp.name,
+        description="cfct-build: guardrails protecting the log-archive trail, buckets and key",
+        resource_file=scp.resource_file,
+        deploy_method="scp",
+        organizational_units=tuple(s.organization.organizational_units),
+    )
