@@ -120,3 +120,8 @@ def guardrail_policy_file(n: int) -> str:
 def trail_arn(s: Settings) -> str:
     """The organization trail's ARN with the literal partition (for static JSON such as SCPs)."""
     return trail_arn_sub(s).replace("${AWS::Partition}", s.partition)
+
+
+def replica_key_alias(s: Settings) -> str:
+    """Alias name (without alias/) of the replica key; KMS caps the full alias at 256 chars."""
+    return f"{s.key.alias[:242]}-replica"
