@@ -1,50 +1,68 @@
 """Typed settings: the one place a settings file is read, validated and given meaning.
 
-`load_settings(path)` returns a frozen `Settings` or raises `SettingsError` whose problems each
-name the file, line, dotted key path, the bad value and what was expected.
+`load_settings(path)` returns a frozen `Settings` or raises `SettingsError`. Each of its
+problems names the file, line and column, the dotted key path, the bad value and what was
+expected: `cfct-build.yaml:11:23: organization.management_account: got 11111111111; expected
+...`. Nothing else escapes: any YAML text yields either settings or located problems.
+
+Loading happens in four steps, each of which can stop with located problems:
+1. YAML is composed into a node tree (syntax errors, bad characters, several documents).
+2. The node tree is indexed by key path; keys that are not text and duplicate keys are refused
+   (PyYAML would silently keep the last of two equal keys).
+3. The nodes are constructed into Python data (bad explicit tags, impossible dates).
+4. The data is validated by the pydantic models below; their errors are located through the
+   index from step 2 and phrased as `got <value>; expected <what>`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import (
     AfterValidator,
-    BeforeValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 
 from cfct_build.errors import Problem, SettingsError
 
 # --------------------------------------------------------------------------- primitives
+# Patterns use [0-9] and explicit ASCII classes: Python's \d and \w also match other scripts'
+# digits and letters, which AWS does not accept. They are written so that they mean the same
+# in Python and in ECMA-262 (the JSON Schema dialect editors use).
 
 PARTITION_REGION = {
-    "aws": re.compile(r"^(?!us-gov-|cn-)[a-z]{2}(-[a-z]+)+-\d$"),
-    "aws-us-gov": re.compile(r"^us-gov-[a-z]+-\d$"),
-    "aws-cn": re.compile(r"^cn-[a-z]+-\d$"),
+    "aws": re.compile(r"^(?!us-gov-|cn-)[a-z]{2}(-[a-z]+)+-[0-9]$"),
+    "aws-us-gov": re.compile(r"^us-gov-[a-z]+-[0-9]$"),
+    "aws-cn": re.compile(r"^cn-[a-z]+-[0-9]$"),
 }
-ANY_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-ACCOUNT_ID = re.compile(r"^\d{12}$")
+ANY_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
+ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
-OU_NAME = re.compile(r"^[^:\s][^:]{0,127}$")
 ROLE_ARN = re.compile(
-    r"^arn:(?P<partition>aws|aws-us-gov|aws-cn):iam::(?P<account>\d{12}|\*):role/"
-    r"(?P<name>[\w+=,.@\-/*?]{1,512})$"
+    r"^arn:(aws|aws-us-gov|aws-cn):iam::([0-9]{12}|\*):role/[A-Za-z0-9_+=,.@/*?-]{1,512}$"
+)
+EXACT_ROLE_ARN = re.compile(
+    r"^arn:(aws|aws-us-gov|aws-cn):iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]{1,512}$"
 )
 TRAIL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$")
 BUCKET_PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}[a-z0-9]$")
-KEY_PREFIX = re.compile(r"^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$")
-ALIAS = re.compile(r"^(?!aws/)[A-Za-z0-9/_-]{1,250}$")
+KEY_PREFIX = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
+ALIAS = re.compile(r"^[A-Za-z0-9/_-]{1,250}$")
+SNS_TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+OU_PATH = r"^(Root|[^:\s]([^:]*[^:\s])?(:[^:\s]([^:]*[^:\s])?){0,4})$"  # JSON Schema only
 
-# CloudTrail data-event resource types offered as settings (resources.type values).
-DATA_EVENT_TYPES = (
+DataEventType = Literal[
     "AWS::S3::Object",
     "AWS::Lambda::Function",
     "AWS::DynamoDB::Table",
@@ -62,8 +80,17 @@ DATA_EVENT_TYPES = (
     "AWS::CloudTrail::Channel",
     "AWS::EC2::Snapshot",
     "AWS::StepFunctions::StateMachine",
-)
-# CfCT's RFC-style limit on resource names, minus the "CustomControlTower-" StackSet prefix.
+]
+# CloudTrail data-event resource types offered as settings (resources.type values).
+DATA_EVENT_TYPES: tuple[str, ...] = get_args(DataEventType)
+
+StorageClass = Literal[
+    "STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"
+]
+# S3's lifecycle "waterfall": a rule may only move objects down this list.
+STORAGE_CLASS_ORDER: tuple[str, ...] = get_args(StorageClass)
+# S3 refuses transitions to the infrequent-access classes before 30 days, and a transition
+# out of them less than 30 days after the transition into them.
 STORAGE_CLASSES_MIN_DAYS = {
     "STANDARD_IA": 30,
     "ONEZONE_IA": 30,
@@ -72,7 +99,26 @@ STORAGE_CLASSES_MIN_DAYS = {
     "GLACIER": 0,
     "DEEP_ARCHIVE": 0,
 }
+IA_CLASSES = ("STANDARD_IA", "ONEZONE_IA")
 MAX_RETENTION_DAYS = 36500
+MAX_OU_DEPTH = 5  # AWS Organizations: at most five levels of OUs below the root
+LOG_RETENTION_DAYS = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+]  # fmt: skip
+ReadWrite = Literal["all", "read_only", "write_only"]
+
+EXPECT_ACCOUNT = 'a 12-digit AWS account ID in quotes, e.g. "123456789012"'
+EXPECT_REGION = "an AWS Region code such as us-east-1"
+EXPECT_ORG_ID = "an organization ID such as o-a1b2c3d4e5 (o- and 10-32 lowercase letters/digits)"
+EXPECT_ROLE_PATTERN = (
+    "an IAM role ARN such as arn:aws:iam::123456789012:role/BreakGlass "
+    "(the account may be * and the name may use * and ? wildcards)"
+)
+EXPECT_EXACT_ROLE = (
+    "an IAM role ARN with a 12-digit account and no wildcards, "
+    "e.g. arn:aws:iam::123456789012:role/LogReader"
+)
 
 
 def _match(pattern: re.Pattern[str], expected: str) -> AfterValidator:
@@ -84,11 +130,16 @@ def _match(pattern: re.Pattern[str], expected: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _schema(pattern: re.Pattern[str] | str, description: str) -> WithJsonSchema:
+    text = pattern if isinstance(pattern, str) else pattern.pattern
+    return WithJsonSchema({"type": "string", "pattern": text, "description": description})
+
+
 def _quoted_account(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         raise ValueError(
-            'expected a 12-digit account ID in quotes, e.g. "123456789012" (unquoted, YAML reads '
-            "a number and drops leading zeros)"
+            f"expected {EXPECT_ACCOUNT} (unquoted, YAML reads it as a number, and as an octal "
+            "number if it starts with 0)"
         )
     return value
 
@@ -96,30 +147,28 @@ def _quoted_account(value: Any) -> Any:
 AccountId = Annotated[
     str,
     BeforeValidator(_quoted_account),
-    _match(ACCOUNT_ID, 'a 12-digit AWS account ID written in quotes, e.g. "123456789012"'),
+    _match(ACCOUNT_ID, EXPECT_ACCOUNT),
+    _schema(ACCOUNT_ID, "12-digit AWS account ID, quoted"),
 ]
-Region = Annotated[str, _match(ANY_REGION, "an AWS Region code such as us-east-1")]
-OrgId = Annotated[str, _match(ORG_ID, "an organization ID such as o-a1b2c3d4e5")]
+Region = Annotated[str, _match(ANY_REGION, EXPECT_REGION), _schema(ANY_REGION, EXPECT_REGION)]
+OrgId = Annotated[str, _match(ORG_ID, EXPECT_ORG_ID), _schema(ORG_ID, EXPECT_ORG_ID)]
 RoleArn = Annotated[
-    str,
-    _match(
-        ROLE_ARN,
-        "an IAM role ARN such as arn:aws:iam::123456789012:role/BreakGlass "
-        "(account may be * and the name may use * and ? wildcards)",
-    ),
+    str, _match(ROLE_ARN, EXPECT_ROLE_PATTERN), _schema(ROLE_ARN, EXPECT_ROLE_PATTERN)
 ]
 ExactRoleArn = Annotated[
-    str,
-    _match(
-        re.compile(r"^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role/[\w+=,.@\-/]{1,512}$"),
-        "an exact IAM role ARN with a 12-digit account and no wildcards, "
-        "e.g. arn:aws:iam::123456789012:role/LogReader",
-    ),
+    str, _match(EXACT_ROLE_ARN, EXPECT_EXACT_ROLE), _schema(EXACT_ROLE_ARN, EXPECT_EXACT_ROLE)
+]
+OrganizationalUnit = Annotated[
+    str, WithJsonSchema({"type": "string", "pattern": OU_PATH, "description": "Root, A or A:B"})
 ]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _again(value: str, what: str) -> str:
+    return f"got {value!r} again; expected each {what} once"
 
 
 # --------------------------------------------------------------------------- sections
@@ -136,7 +185,7 @@ class Organization(_Model):
     governed_regions: list[Region] = Field(
         min_length=1, description="Regions Control Tower governs; must include the home Region."
     )
-    organizational_units: list[str] = Field(
+    organizational_units: list[OrganizationalUnit] = Field(
         default_factory=list,
         description=(
             "OUs that receive account-scoped resources and SCPs: `Root`, a top-level OU name, "
@@ -146,36 +195,53 @@ class Organization(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Organization:
-        problems: list[tuple[str, str]] = []
-        ids = {
-            "management_account": self.management_account,
-            "log_archive_account": self.log_archive_account,
-            "audit_account": self.audit_account,
-        }
+        problems: list[tuple[str | tuple[str, ...], str]] = []
         seen: dict[str, str] = {}
-        for key, value in ids.items():
+        for key in ("management_account", "log_archive_account", "audit_account"):
+            value = getattr(self, key)
             if value in seen:
-                problems.append((key, f"must differ from {seen[value]} ({value})"))
+                problems.append(
+                    (
+                        key,
+                        f"got {value!r}; expected an account other than organization."
+                        f"{seen[value]} (Control Tower gives each role its own account)",
+                    )
+                )
             seen.setdefault(value, key)
-        if len(set(self.governed_regions)) != len(self.governed_regions):
-            problems.append(("governed_regions", "expected each Region once"))
         if self.home_region not in self.governed_regions:
             problems.append(
-                ("governed_regions", f"expected it to include the home Region {self.home_region}")
+                (
+                    "home_region",
+                    f"got {self.home_region!r}; expected one of the governed Regions "
+                    f"({', '.join(self.governed_regions)})",
+                )
             )
+        for i, region in enumerate(self.governed_regions):
+            if region in self.governed_regions[:i]:
+                problems.append((f"governed_regions.{i}", _again(region, "Region")))
         for i, ou in enumerate(self.organizational_units):
-            if ou != "Root" and not all(OU_NAME.fullmatch(p) for p in ou.split(":")):
+            if not _valid_ou(ou):
                 problems.append(
                     (
                         f"organizational_units.{i}",
-                        f"got {ou!r}; expected Root, an OU name or a nested path Parent:Child "
-                        "(names of 1-128 characters without ':')",
+                        f"got {ou!r}; expected Root, a top-level OU name or a nested path "
+                        f"Parent:Child (at most {MAX_OU_DEPTH} names of 1-128 printable "
+                        "characters, without ':' or surrounding spaces)",
                     )
                 )
-        if len(set(self.organizational_units)) != len(self.organizational_units):
-            problems.append(("organizational_units", "expected each OU once"))
+            elif ou in self.organizational_units[:i]:
+                problems.append((f"organizational_units.{i}", _again(ou, "OU")))
         _raise_located(problems)
         return self
+
+
+def _valid_ou(ou: str) -> bool:
+    if ou == "Root":
+        return True
+    parts = ou.split(":")
+    return len(parts) <= MAX_OU_DEPTH and all(
+        1 <= len(p) <= 128 and p == p.strip() and p.isprintable() and p != "Root" for p in parts
+    )
 
 
 class ObjectLock(_Model):
@@ -202,9 +268,10 @@ class ObjectLock(_Model):
                 [
                     (
                         "mode",
-                        "COMPLIANCE mode can never be shortened or removed, not even by the root "
-                        "user; set bucket.object_lock.acknowledge_compliance_mode: true to use it, "
-                        "or use GOVERNANCE",
+                        "got 'COMPLIANCE' without acknowledge_compliance_mode: true; expected "
+                        "GOVERNANCE, or COMPLIANCE with bucket.object_lock."
+                        "acknowledge_compliance_mode: true (COMPLIANCE retention can never be "
+                        "shortened or removed, not even by the root user)",
                     )
                 ]
             )
@@ -212,15 +279,15 @@ class ObjectLock(_Model):
 
 
 class Transition(_Model):
-    days: int = Field(ge=1, le=MAX_RETENTION_DAYS)
-    storage_class: Literal[
-        "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"
-    ]
+    days: int = Field(ge=1, le=MAX_RETENTION_DAYS, description="Days after object creation.")
+    storage_class: StorageClass
 
 
 class Lifecycle(_Model):
     transitions: list[Transition] = Field(
-        default_factory=list, description="Storage-class transitions, in increasing days."
+        default_factory=list,
+        description="Storage-class transitions, in increasing days and S3's class order "
+        "(STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE).",
     )
     expiration_days: int = Field(
         default=2557,
@@ -237,22 +304,49 @@ class Lifecycle(_Model):
 
     @model_validator(mode="after")
     def _ordered(self) -> Lifecycle:
-        problems: list[tuple[str, str]] = []
-        last = 0
+        problems: list[tuple[str | tuple[str, ...], str]] = []
+        previous: Transition | None = None
         for i, t in enumerate(self.transitions):
             minimum = STORAGE_CLASSES_MIN_DAYS[t.storage_class]
             if t.days < minimum:
                 problems.append(
-                    (f"transitions.{i}.days", f"got {t.days}; S3 requires >= {minimum} days for {t.storage_class}")
+                    (
+                        f"transitions.{i}.days",
+                        f"got {t.days}; expected at least {minimum} days for {t.storage_class} "
+                        "(an S3 minimum)",
+                    )
                 )
-            if t.days <= last:
-                problems.append(
-                    (f"transitions.{i}.days", f"got {t.days}; expected more than the previous transition ({last})")
-                )
-            last = t.days
-        if self.transitions and self.expiration_days <= last:
+            if previous is not None:
+                order = STORAGE_CLASS_ORDER
+                if order.index(t.storage_class) <= order.index(previous.storage_class):
+                    problems.append(
+                        (
+                            f"transitions.{i}.storage_class",
+                            f"got {t.storage_class!r} after {previous.storage_class!r}; expected "
+                            f"a class further down S3's transition order ({', '.join(order)})",
+                        )
+                    )
+                gap = 30 if previous.storage_class in IA_CLASSES else 1
+                if t.days < previous.days + gap:
+                    problems.append(
+                        (
+                            f"transitions.{i}.days",
+                            f"got {t.days}; expected at least {previous.days + gap} (S3 needs "
+                            + (
+                                f"30 days in {previous.storage_class} before the next transition)"
+                                if gap == 30
+                                else "each transition later than the previous one)"
+                            ),
+                        )
+                    )
+            previous = t
+        if previous is not None and self.expiration_days <= previous.days:
             problems.append(
-                ("expiration_days", f"got {self.expiration_days}; expected more than the last transition ({last})")
+                (
+                    "expiration_days",
+                    f"got {self.expiration_days}; expected more than the last transition "
+                    f"({previous.days} days)",
+                )
             )
         _raise_located(problems)
         return self
@@ -269,16 +363,19 @@ class Bucket(_Model):
         default="cfct-build-cloudtrail",
         description="Bucket names are <prefix>-<log-archive-account>-<home-region> (and "
         "<prefix>-access-logs-…, <prefix>-replica-…). Lowercase letters, digits, hyphens.",
+        json_schema_extra={"pattern": BUCKET_PREFIX.pattern},
     )
     key_prefix: str = Field(
         default="cloudtrail",
         description="S3 key prefix the trail writes under (<prefix>/AWSLogs/<org-id>/...).",
+        json_schema_extra={"pattern": KEY_PREFIX.pattern},
     )
     object_lock: ObjectLock = Field(default_factory=ObjectLock)
     lifecycle: Lifecycle = Field(default_factory=Lifecycle)
     access_logs: AccessLogs = Field(default_factory=AccessLogs)
     replica_region: Region | None = Field(
-        default=None, description="Optional second Region for an Object Lock replica bucket."
+        default=None,
+        description="Optional second (governed) Region for an Object Lock replica bucket.",
     )
     deny_uploads_without_kms: bool = Field(
         default=False,
@@ -288,28 +385,48 @@ class Bucket(_Model):
 
     @model_validator(mode="after")
     def _names(self) -> Bucket:
-        problems: list[tuple[str, str]] = []
-        if not BUCKET_PREFIX.fullmatch(self.name_prefix) or "--" in self.name_prefix:
+        problems: list[tuple[str | tuple[str, ...], str]] = []
+        prefix = self.name_prefix
+        if not BUCKET_PREFIX.fullmatch(prefix) or "--" in prefix:
             problems.append(
-                ("name_prefix", f"got {self.name_prefix!r}; expected 3-42 lowercase letters, digits "
-                 "and single hyphens, starting and ending with a letter or digit")
+                (
+                    "name_prefix",
+                    f"got {prefix!r}; expected 3-42 lowercase letters, digits "
+                    "and single hyphens, starting and ending with a letter or digit",
+                )
             )
-        if not KEY_PREFIX.fullmatch(self.key_prefix) or len(self.key_prefix) > 200:
+        elif prefix.startswith(("aws-controltower", "xn--", "sthree-", "amzn-s3-demo-")):
             problems.append(
-                ("key_prefix", f"got {self.key_prefix!r}; expected S3-safe path segments separated "
-                 "by '/', without leading or trailing '/', at most 200 characters")
+                (
+                    "name_prefix",
+                    f"got {prefix!r}; expected a prefix not starting with aws-controltower "
+                    "(Control Tower's own buckets), xn--, sthree- or amzn-s3-demo- (reserved)",
+                )
             )
-        ol, lc = self.object_lock.retention_days, self.lifecycle
-        if lc.expiration_days < ol:
+        if (
+            not KEY_PREFIX.fullmatch(self.key_prefix)
+            or len(self.key_prefix) > 200
+            or any(part in (".", "..") for part in self.key_prefix.split("/"))
+        ):
             problems.append(
-                ("lifecycle.expiration_days", f"got {lc.expiration_days}; expected at least the "
-                 f"Object Lock retention ({ol} days)")
+                (
+                    "key_prefix",
+                    f"got {self.key_prefix!r}; expected segments of letters, digits, '_', '.' "
+                    "and '-' separated by '/' (no leading or trailing '/', no '.' or '..' "
+                    "segment), at most 200 characters",
+                )
             )
-        if lc.noncurrent_expiration_days < ol:
-            problems.append(
-                ("lifecycle.noncurrent_expiration_days", f"got {lc.noncurrent_expiration_days}; "
-                 f"expected at least the Object Lock retention ({ol} days)")
-            )
+        retention, lc = self.object_lock.retention_days, self.lifecycle
+        for key in ("expiration_days", "noncurrent_expiration_days"):
+            days = getattr(lc, key)
+            if days < retention:
+                problems.append(
+                    (
+                        f"lifecycle.{key}",
+                        f"got {days}; expected at least the Object Lock retention "
+                        f"(bucket.object_lock.retention_days: {retention})",
+                    )
+                )
         _raise_located(problems)
         return self
 
@@ -318,7 +435,11 @@ class Key(_Model):
     account: Literal["audit", "log_archive", "management"] = Field(
         default="audit", description="Which account holds the customer-managed KMS key."
     )
-    alias: str = Field(default="cfct-build/cloudtrail", description="Alias name, without alias/.")
+    alias: str = Field(
+        default="cfct-build/cloudtrail",
+        description="Alias name, without alias/.",
+        json_schema_extra={"pattern": ALIAS.pattern},
+    )
     rotation_period_days: int = Field(
         default=365, ge=90, le=2560, description="Automatic rotation period (90-2560 days)."
     )
@@ -334,25 +455,27 @@ class Key(_Model):
 
     @model_validator(mode="after")
     def _alias(self) -> Key:
-        if not ALIAS.fullmatch(self.alias):
+        alias = self.alias
+        if (
+            not ALIAS.fullmatch(alias)
+            or alias.lower().startswith(("alias/", "aws/"))
+            or alias.lower() == "aws"
+        ):
             _raise_located(
-                [("alias", f"got {self.alias!r}; expected letters, digits, '/', '_' or '-', "
-                  "without the alias/ prefix and not under aws/")]
+                [
+                    (
+                        "alias",
+                        f"got {alias!r}; expected 1-250 letters, digits, '/', '_' or '-', "
+                        "without the alias/ prefix and not under aws/ (reserved for AWS)",
+                    )
+                ]
             )
         return self
 
 
 class DataEvent(_Model):
-    type: str = Field(description="CloudTrail resources.type, e.g. AWS::S3::Object.")
-    read_write: Literal["all", "read_only", "write_only"] = "all"
-
-    @model_validator(mode="after")
-    def _known(self) -> DataEvent:
-        if self.type not in DATA_EVENT_TYPES:
-            _raise_located(
-                [("type", f"got {self.type!r}; expected one of {', '.join(DATA_EVENT_TYPES)}")]
-            )
-        return self
+    type: DataEventType = Field(description="CloudTrail resources.type, e.g. AWS::S3::Object.")
+    read_write: ReadWrite = "all"
 
 
 class ManagementEvents(_Model):
@@ -360,16 +483,13 @@ class ManagementEvents(_Model):
         default=False,
         description="Off by default: Control Tower's own trail already records management events.",
     )
-    read_write: Literal["all", "read_only", "write_only"] = "all"
+    read_write: ReadWrite = "all"
     exclude_kms: bool = Field(default=True, description="Leave out high-volume KMS events.")
 
 
 class CloudWatchLogs(_Model):
     enabled: bool = False
-    retention_days: Literal[
-        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-        2922, 3288, 3653,
-    ] = 365
+    retention_days: LOG_RETENTION_DAYS = 365
 
 
 class Sns(_Model):
@@ -377,13 +497,17 @@ class Sns(_Model):
 
 
 class Trail(_Model):
-    name: str = Field(default="cfct-build-org-data-events")
+    name: str = Field(
+        default="cfct-build-org-data-events",
+        json_schema_extra={"pattern": TRAIL_NAME.pattern},
+    )
     data_events: list[DataEvent] = Field(
         default_factory=lambda: [
             DataEvent(type="AWS::S3::Object", read_write="write_only"),
             DataEvent(type="AWS::Lambda::Function", read_write="all"),
             DataEvent(type="AWS::DynamoDB::Table", read_write="write_only"),
         ],
+        description="Data-event resource types to log, each once, with a read/write filter.",
     )
     exclude_control_tower_buckets: bool = Field(
         default=True,
@@ -391,40 +515,68 @@ class Trail(_Model):
     )
     management_events: ManagementEvents = Field(default_factory=ManagementEvents)
     insights: list[Literal["ApiCallRateInsight", "ApiErrorRateInsight"]] = Field(
-        default_factory=list
+        default_factory=list,
+        description="CloudTrail Insights types; need management events (ApiCallRateInsight: "
+        "write management events).",
     )
     cloudwatch_logs: CloudWatchLogs = Field(default_factory=CloudWatchLogs)
     sns: Sns = Field(default_factory=Sns)
 
     @model_validator(mode="after")
     def _trail(self) -> Trail:
-        problems: list[tuple[str, str]] = []
+        problems: list[tuple[str | tuple[str, ...], str]] = []
         if not TRAIL_NAME.fullmatch(self.name) or re.search(r"[._-]{2}", self.name):
             problems.append(
-                ("name", f"got {self.name!r}; expected 3-128 letters, digits, '.', '_' or '-', "
-                 "starting and ending with a letter or digit, no adjacent punctuation")
+                (
+                    "name",
+                    f"got {self.name!r}; expected 3-128 letters, digits, '.', '_' or '-', "
+                    "starting and ending with a letter or digit, no adjacent punctuation",
+                )
             )
+        elif _is_ip_address(self.name):
+            problems.append(("name", f"got {self.name!r}; expected a name, not an IP address"))
         types = [d.type for d in self.data_events]
         for i, t in enumerate(types):
             if t in types[:i]:
-                problems.append((f"data_events.{i}.type", f"got {t!r} twice; expected each type once"))
+                problems.append((f"data_events.{i}.type", _again(t, "data-event type")))
         if not self.data_events and not self.management_events.enabled:
             problems.append(
-                ("data_events", "expected at least one data-event type, or management_events.enabled")
-            )
-        if self.insights:
-            me = self.management_events
-            if not me.enabled or me.read_write == "read_only":
-                problems.append(
-                    ("insights", "Insights needs management events: set management_events.enabled "
-                     "to true (with read_write all or write_only)")
+                (
+                    "data_events",
+                    "got an empty list and management_events.enabled: false; expected at least "
+                    "one data-event type, or management events",
                 )
-            elif "ApiCallRateInsight" in self.insights and me.read_write != "all" and me.read_write != "write_only":
-                problems.append(("insights", "ApiCallRateInsight needs write management events"))
-        if len(set(self.insights)) != len(self.insights):
-            problems.append(("insights", "expected each Insights type once"))
+            )
+        me = self.management_events
+        for i, insight in enumerate(self.insights):
+            if insight in self.insights[:i]:
+                problems.append((f"insights.{i}", _again(insight, "Insights type")))
+            elif not me.enabled:
+                problems.append(
+                    (
+                        f"insights.{i}",
+                        f"got {insight!r} with management_events.enabled: false; expected "
+                        "management events on (Insights analyses management events)",
+                    )
+                )
+            elif insight == "ApiCallRateInsight" and me.read_write == "read_only":
+                problems.append(
+                    (
+                        f"insights.{i}",
+                        "got 'ApiCallRateInsight' with management_events.read_write: read_only; "
+                        "expected write management events (read_write: all or write_only)",
+                    )
+                )
         _raise_located(problems)
         return self
+
+
+def _is_ip_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 class Guardrails(_Model):
@@ -461,16 +613,39 @@ class Settings(_Model):
 
     @model_validator(mode="after")
     def _cross(self) -> Settings:
-        problems: list[tuple[str, str]] = []
+        from cfct_build import naming
+
+        problems: list[tuple[str | tuple[str, ...], str]] = []
         region_re = PARTITION_REGION[self.partition]
         org = self.organization
-        for key, value in [("organization.home_region", org.home_region)] + [
+        regions = [("organization.home_region", org.home_region)]
+        regions += [
             (f"organization.governed_regions.{i}", r) for i, r in enumerate(org.governed_regions)
-        ] + ([("bucket.replica_region", self.bucket.replica_region)] if self.bucket.replica_region else []):
+        ]
+        replica = self.bucket.replica_region
+        if replica is not None:
+            regions.append(("bucket.replica_region", replica))
+        for key, value in regions:
             if not region_re.fullmatch(value):
-                problems.append((key, f"got {value!r}; expected a Region of partition {self.partition}"))
-        if self.bucket.replica_region == org.home_region:
-            problems.append(("bucket.replica_region", "expected a Region other than the home Region"))
+                problems.append(
+                    (key, f"got {value!r}; expected a Region of partition {self.partition}")
+                )
+        if replica is not None and region_re.fullmatch(replica):
+            if replica == org.home_region:
+                problems.append(
+                    (
+                        "bucket.replica_region",
+                        f"got {replica!r}; expected a Region other than the home Region",
+                    )
+                )
+            elif replica not in org.governed_regions:
+                problems.append(
+                    (
+                        "bucket.replica_region",
+                        f"got {replica!r}; expected one of the governed Regions "
+                        f"({', '.join(org.governed_regions)})",
+                    )
+                )
         for section, arns in (
             ("exempt_principals", self.exempt_principals),
             ("key.admin_roles", self.key.admin_roles),
@@ -478,23 +653,70 @@ class Settings(_Model):
         ):
             for i, arn in enumerate(arns):
                 if arn.split(":")[1] != self.partition:
-                    problems.append((f"{section}.{i}", f"got {arn!r}; expected partition {self.partition}"))
-            if len(set(arns)) != len(arns):
-                problems.append((section, "expected each role once"))
+                    problems.append(
+                        (f"{section}.{i}", f"got {arn!r}; expected partition {self.partition}")
+                    )
+                elif arn in arns[:i]:
+                    problems.append((f"{section}.{i}", _again(arn, "role")))
+        for i, arn in enumerate(self.exempt_principals):
+            name = arn.split(":role/", 1)[1]
+            if not name.strip("*?/"):
+                problems.append(
+                    (
+                        f"exempt_principals.{i}",
+                        f"got {arn!r}; expected a pattern naming specific roles (this one "
+                        "matches every role and would void the guardrails)",
+                    )
+                )
         key_account = self.key_account_id
         for i, arn in enumerate(self.key.admin_roles):
             if arn.split(":")[4] != key_account:
                 problems.append(
-                    (f"key.admin_roles.{i}", f"got {arn!r}; expected a role in the key's account "
-                     f"{key_account} (key.account: {self.key.account})")
+                    (
+                        f"key.admin_roles.{i}",
+                        f"got {arn!r}; expected a role in the key's account {key_account} "
+                        f"(key.account: {self.key.account})",
+                    )
+                )
+        for i, arn in enumerate(self.key.reader_roles):
+            if arn in self.key.admin_roles:
+                problems.append(
+                    (
+                        f"key.reader_roles.{i}",
+                        f"got {arn!r}, also in key.admin_roles; expected readers distinct from "
+                        "administrators (administrators may not decrypt)",
+                    )
                 )
         for name in self.bucket_names:
             if len(name) > 63:
                 problems.append(
-                    ("bucket.name_prefix", f"makes bucket name {name!r} {len(name)} characters "
-                     "long; expected at most 63: shorten the prefix")
+                    (
+                        "bucket.name_prefix",
+                        f"got {self.bucket.name_prefix!r}, making bucket name {name!r} "
+                        f"{len(name)} characters long; expected a prefix short enough for "
+                        "names of at most 63 characters",
+                    )
                 )
                 break
+        targets = org.organizational_units
+        for ou in self.guardrails.scp_budget_by_target:
+            if ou not in targets:
+                problems.append(
+                    (
+                        ("guardrails", "scp_budget_by_target", ou),
+                        f"got {ou!r}; expected an entry of organization.organizational_units "
+                        f"({', '.join(targets) or 'none listed'})",
+                    )
+                )
+        if self.trail.sns.enabled and not SNS_TOPIC.fullmatch(naming.sns_topic(self)):
+            problems.append(
+                (
+                    "trail.name",
+                    f"got {self.trail.name!r} with sns.enabled: true; expected a name without "
+                    f"'.' (the SNS topic {naming.sns_topic(self)!r} may use only letters, "
+                    "digits, '-' and '_')",
+                )
+            )
         _raise_located(problems)
         return self
 
@@ -518,67 +740,191 @@ class Settings(_Model):
         return names
 
 
+# What a required setting holds, for "missing; expected ..." messages (keyed by field name).
+REQUIRED_EXPECT = {
+    "organization": "the organization section (id, accounts and Regions)",
+    "id": EXPECT_ORG_ID,
+    "management_account": EXPECT_ACCOUNT,
+    "log_archive_account": EXPECT_ACCOUNT,
+    "audit_account": EXPECT_ACCOUNT,
+    "home_region": EXPECT_REGION,
+    "governed_regions": "a list of AWS Region codes, including the home Region",
+    "days": "a number of days",
+    "storage_class": f"one of {', '.join(STORAGE_CLASS_ORDER)}",
+    "type": "a CloudTrail data-event resource type such as AWS::S3::Object",
+}
+
+
 # --------------------------------------------------------------------------- loading
 
 
 class _Located(ValueError):
-    """Raised inside validators: problems relative to the model being validated."""
+    """Raised inside validators: (path relative to the model, complete message) pairs.
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
+    A path is dotted text, or a tuple where a part (e.g. a user's mapping key) may hold dots.
+    """
+
+    def __init__(self, problems: list[tuple[str | tuple[str, ...], str]]) -> None:
         self.problems = problems
         super().__init__("; ".join(f"{p}: {m}" for p, m in problems))
 
 
-def _raise_located(problems: list[tuple[str, str]]) -> None:
+def _raise_located(problems: list[tuple[str | tuple[str, ...], str]]) -> None:
     if problems:
         raise _Located(problems)
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys."""
+Path_ = tuple[str, ...]
+STR_TAG = "tag:yaml.org,2002:str"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+_TAG_KIND = {
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true/false",
+    "tag:yaml.org,2002:null": "null",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
 
 
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+class _BadScalar(yaml.constructor.ConstructorError):
+    def __init__(self, node: yaml.Node, problem: str) -> None:
+        super().__init__(None, None, problem, node.start_mark)
+        self.node = node
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose value errors (`!!int abc`, `2021-13-45`) are located YAML errors."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
-            duplicate = key in seen
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                None, None, "expected a plain key, got a mapping or list", key_node.start_mark
-            ) from None
-        if duplicate:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    loader.flatten_mapping(node)
-    return dict(loader.construct_pairs(node))  # type: ignore[no-untyped-call]
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, OverflowError) as exc:
+            kind = _TAG_KIND.get(node.tag, node.tag.rsplit(":", 1)[-1])
+            raw = node.value if isinstance(node, yaml.ScalarNode) else "this node"
+            raise _BadScalar(node, f"cannot read {raw} as {kind} ({exc})") from None
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+class _Index:
+    """Where each key path's key and value are in the file, plus key problems found there."""
 
+    def __init__(self, root: yaml.Node) -> None:
+        self.values: dict[Path_, yaml.Node] = {}
+        self.keys: dict[Path_, yaml.Node] = {}
+        self.paths: dict[int, Path_] = {}
+        self.problems: list[tuple[Path_, yaml.Mark, str]] = []
+        seen: set[int] = set()
+        stack: list[tuple[Path_, yaml.Node]] = [((), root)]
+        while stack:  # iterative, each node once: aliases may form cycles or fan out
+            path, node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            self.values.setdefault(path, node)
+            self.paths.setdefault(id(node), path)
+            if isinstance(node, yaml.MappingNode):
+                stack.extend(reversed(self._mapping(path, node)))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(
+                    ((*path, str(i)), item) for i, item in reversed(list(enumerate(node.value)))
+                )
 
-def _positions(node: yaml.Node | None, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], yaml.Mark]:
-    """Map each key path (as strings) to the start of its value (or key) in the file."""
-    out: dict[tuple[str, ...], yaml.Mark] = {}
-    if node is None:
-        return out
-    out.setdefault(prefix, node.start_mark)
-    if isinstance(node, yaml.MappingNode):
+    def _mapping(self, path: Path_, node: yaml.MappingNode) -> list[tuple[Path_, yaml.Node]]:
+        children: list[tuple[Path_, yaml.Node]] = []
+        first: dict[str, yaml.Node] = {}
         for k, v in node.value:
-            path = (*prefix, str(k.value))
-            out[path] = v.start_mark
-            out[(*path, "\0key")] = k.start_mark
-            out.update({p: m for p, m in _positions(v, path).items() if p != path})
-    elif isinstance(node, yaml.SequenceNode):
-        for i, v in enumerate(node.value):
-            out.update(_positions(v, (*prefix, str(i))))
-    return out
+            if k.tag == MERGE_TAG:  # `<<: *base` merges base's keys into this mapping
+                merged = v.value if isinstance(v, yaml.SequenceNode) else [v]
+                children.extend((path, m) for m in merged)
+                continue
+            if not (isinstance(k, yaml.ScalarNode) and k.tag == STR_TAG):
+                self.problems.append(
+                    (path, k.start_mark, f"got {_show_node(k)} as a key; expected a setting name")
+                )
+                continue
+            name = k.value
+            if name in first:
+                self.problems.append(
+                    (
+                        (*path, name),
+                        k.start_mark,
+                        f"got key {name!r} again; expected each key once (first on line "
+                        f"{first[name].start_mark.line + 1})",
+                    )
+                )
+                continue
+            first[name] = k
+            self.keys[(*path, name)] = k
+            children.append(((*path, name), v))
+        return children
+
+    def mark(self, path: Path_, *, key: bool = False) -> yaml.Mark | None:
+        """The key (or value) at `path`, else the key or value of its nearest ancestor."""
+        if key and path in self.keys:
+            return self.keys[path].start_mark
+        if path in self.values:
+            return self.values[path].start_mark
+        for n in range(len(path) - 1, -1, -1):
+            ancestor = path[:n]
+            if ancestor in self.keys:
+                return self.keys[ancestor].start_mark
+            if ancestor in self.values:
+                return self.values[ancestor].start_mark
+        return None
 
 
-def _lookup(data: Any, path: tuple[str, ...]) -> tuple[bool, Any]:
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _one_line(text: str) -> str:
+    """Escape what would break a one-line message (control characters, line separators)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def _show_node(node: yaml.Node, kind: bool = True) -> str:
+    """A value as the user wrote it (with what YAML made of it, if `kind` and not text)."""
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping" if node.value else "an empty mapping {}"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list" if node.value else "an empty list []"
+    if node.tag == STR_TAG:
+        return _clip(repr(node.value))
+    if node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~"):
+        return "nothing (an empty value)" if node.value == "" else "~ (null)"
+    what = _TAG_KIND.get(node.tag) if kind else None
+    return _clip(str(node.value)) + (f" ({what})" if what else "")
+
+
+def _show_value(value: Any) -> str:
+    """A value constructed from YAML, where its node is unknown (e.g. merged in)."""
+    if isinstance(value, str):
+        return _clip(repr(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dt.date):
+        return f"{value.isoformat()} (a date)"
+    return _clip(repr(value))
+
+
+def _segment(part: str) -> str:
+    return part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else _clip(repr(part), 40)
+
+
+def _dotted(path: Path_) -> str:
+    return ".".join(_segment(p) for p in path)
+
+
+def _lookup(data: Any, path: Path_) -> tuple[bool, Any]:
     cur = data
     for part in path:
         if isinstance(cur, dict) and part in cur:
@@ -591,63 +937,89 @@ def _lookup(data: Any, path: tuple[str, ...]) -> tuple[bool, Any]:
 
 
 _EXPECT = {
-    "string_type": "expected a string",
+    "string_type": "expected text",
     "int_type": "expected a whole number",
     "bool_type": "expected true or false",
     "list_type": "expected a list",
-    "model_type": "expected a mapping of keys",
-    "dict_type": "expected a mapping of keys",
-    "missing": "is required",
+    "model_type": "expected a mapping of settings (key: value lines)",
+    "model_attributes_type": "expected a mapping of settings (key: value lines)",
+    "dict_type": "expected a mapping of settings (key: value lines)",
 }
 
 
-def _problems_from(
-    exc: ValidationError, data: Any, positions: dict[tuple[str, ...], yaml.Mark], file: str
-) -> list[Problem]:
+def _message(err: Any, loc: Path_, data: Any, index: _Index) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return f"missing; expected {REQUIRED_EXPECT.get(loc[-1], 'a value (required)')}"
+    if kind == "extra_forbidden":
+        known = _fields_at(loc[:-1])
+        return f"got unknown key {_clip(repr(loc[-1]), 60)}; expected " + (
+            f"one of: {', '.join(known)}" if known else "no other keys"
+        )
+    if kind in _EXPECT:
+        expected = _EXPECT[kind]
+    elif kind == "value_error":
+        expected = str(ctx.get("error", err["msg"]))
+    elif kind == "literal_error":
+        expected = "expected " + ctx.get("expected", "")
+    elif kind == "greater_than_equal":
+        expected = f"expected a number >= {ctx['ge']}"
+    elif kind == "less_than_equal":
+        expected = f"expected a number <= {ctx['le']}"
+    elif kind == "too_short":
+        expected = f"expected at least {ctx['min_length']} item(s)"
+    else:  # pragma: no cover - every error type the models can raise is handled above
+        expected = "expected " + str(err["msg"]).removeprefix("Input should be ")
+    node = index.values.get(loc)
+    if node is not None:
+        shown = _show_node(node, kind=kind in _EXPECT or kind == "value_error")
+        if kind == "string_type" and isinstance(node, yaml.ScalarNode) and node.tag != STR_TAG:
+            expected += ": put it in quotes"
+    else:
+        found, value = _lookup(data, loc)
+        shown = _show_value(value) if found else "nothing"
+    return f"got {shown}; {expected}"
+
+
+def _problems_from(exc: ValidationError, data: Any, index: _Index, file: str) -> list[Problem]:
     problems: list[Problem] = []
-    for err in exc.errors(include_url=False):
+    for err in exc.errors(include_url=False, include_input=False):
         loc = tuple(str(p) for p in err["loc"])
         ctx_err = (err.get("ctx") or {}).get("error")
+        items: list[tuple[Path_, str, bool]]
         if isinstance(ctx_err, _Located):
-            items = [((*loc, *sub.split(".")), msg) for sub, msg in ctx_err.problems]
+            items = [
+                ((*loc, *(sub.split(".") if isinstance(sub, str) else sub)), msg, False)
+                for sub, msg in ctx_err.problems
+            ]
+        elif err["type"] == "missing":
+            # Point at the key of the section that lacks the setting.
+            items = [(loc, _message(err, loc, data, index), True)]
         else:
-            msg = err["msg"]
-            if msg.startswith("Value error, "):
-                msg = msg[len("Value error, ") :]
-            if err["type"] in _EXPECT:
-                msg = _EXPECT[err["type"]]
-            elif err["type"] == "literal_error":
-                msg = "expected " + msg.removeprefix("Input should be ")
-            elif err["type"] == "greater_than_equal":
-                msg = f"expected a number >= {err['ctx']['ge']}"
-            elif err["type"] == "less_than_equal":
-                msg = f"expected a number <= {err['ctx']['le']}"
-            elif err["type"] == "too_short":
-                msg = f"expected at least {err['ctx']['min_length']} item(s)"
-            elif err["type"] == "extra_forbidden":
-                known = _fields_at(loc[:-1])
-                msg = "unknown setting" + (f"; expected one of: {', '.join(known)}" if known else "")
-            found, value = _lookup(data, loc)
-            if found and err["type"] != "missing" and "got " not in msg:
-                msg = f"got {_show(value)}; {msg}"
-            items = [(loc, msg)]
-        for path, msg in items:
-            mark = _nearest(positions, path, key=err["type"] == "extra_forbidden")
-            problems.append(
-                Problem(
-                    file=file,
-                    path=".".join(path),
-                    message=msg,
-                    line=mark.line + 1 if mark else None,
-                    column=mark.column + 1 if mark else None,
-                )
-            )
-    problems.sort(key=lambda p: (p.line or 0, p.column or 0, p.path))
-    return problems
+            items = [(loc, _message(err, loc, data, index), err["type"] == "extra_forbidden")]
+        for path, msg, at_key in items:
+            where = path[:-1] if err["type"] == "missing" else path
+            problems.append(_problem(file, path, msg, index.mark(where, key=at_key)))
+    return _sorted(problems)
 
 
-def _fields_at(loc: tuple[str, ...]) -> list[str]:
-    """The setting names allowed at a key path (for 'unknown setting' messages)."""
+def _problem(file: str, path: Path_, message: str, mark: yaml.Mark | None) -> Problem:
+    return Problem(
+        file=file,
+        path=_dotted(path),
+        message=_one_line(message),
+        line=mark.line + 1 if mark else 1,
+        column=mark.column + 1 if mark else 1,
+    )
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0, p.path, p.message))
+
+
+def _fields_at(loc: Path_) -> list[str]:
+    """The setting names allowed at a key path (for 'unknown key' messages)."""
     model: Any = Settings
     for part in loc:
         if part.isdigit():
@@ -664,63 +1036,91 @@ def _fields_at(loc: tuple[str, ...]) -> list[str]:
     return list(model.model_fields)
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null (empty)"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    text = repr(value)
-    return text if len(text) < 60 else text[:57] + "..."
-
-
-def _nearest(
-    positions: dict[tuple[str, ...], yaml.Mark], path: tuple[str, ...], key: bool = False
-) -> yaml.Mark | None:
-    if key and (*path, "\0key") in positions:
-        return positions[(*path, "\0key")]
-    for n in range(len(path), -1, -1):
-        if path[:n] in positions:
-            return positions[path[:n]]
-    return None
+def _yaml_problem(file: str, text: str, exc: yaml.YAMLError, index: _Index | None) -> Problem:
+    path: Path_ = ()
+    if isinstance(exc, _BadScalar) and index is not None:
+        path = index.paths.get(id(exc.node), ())
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or "unreadable YAML"
+        if exc.context and not exc.context.startswith("while"):
+            what = f"{exc.context}, {what}"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    elif isinstance(exc, yaml.reader.ReaderError):
+        what = f"character U+{exc.character:04X} ({exc.reason})"
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+    else:  # pragma: no cover - PyYAML raises only the two kinds above
+        what, line, column = str(exc), 1, 1
+    return Problem(
+        file=file,
+        path=_dotted(path),
+        message=_one_line(f"got invalid YAML: {what}; expected a YAML mapping of settings"),
+        line=line,
+        column=column,
+    )
 
 
 def parse_settings(text: str, file: str = "cfct-build.yaml") -> Settings:
     """Parse and validate settings text. Raises SettingsError with located problems."""
+    index: _Index | None = None
+    loader: _Loader | None = None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        loader = _Loader(text)
+        root = loader.get_single_node()
+        if root is None:
+            raise SettingsError(
+                [
+                    Problem(
+                        file,
+                        "",
+                        "got an empty document; expected a mapping of settings",
+                        line=1,
+                        column=1,
+                    )
+                ]
+            )
+        index = _Index(root)
+        if index.problems:
+            raise SettingsError(
+                _sorted([_problem(file, p, msg, mark) for p, mark, msg in index.problems])
+            )
+        data = loader.construct_document(root)
+    except yaml.YAMLError as exc:
+        raise SettingsError([_yaml_problem(file, text, exc, index)]) from None
+    except RecursionError:
         raise SettingsError(
             [
                 Problem(
-                    file=file,
-                    path="",
-                    message=f"not valid YAML: {exc.problem or exc.context}",
-                    line=mark.line + 1 if mark else None,
-                    column=mark.column + 1 if mark else None,
+                    file,
+                    "",
+                    "got YAML nested too deeply to read; expected a mapping of settings",
+                    line=1,
+                    column=1,
                 )
             ]
         ) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - non-marked YAML errors are rare
-        raise SettingsError([Problem(file=file, path="", message=f"not valid YAML: {exc}")]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
+        mark = root.start_mark
         raise SettingsError(
-            [Problem(file=file, path="", message=f"got {_show(data)}; expected a mapping of settings", line=1, column=1)]
+            [
+                Problem(
+                    file,
+                    "",
+                    f"got {_show_node(root)}; expected a mapping of settings (key: value lines)",
+                    line=mark.line + 1,
+                    column=mark.column + 1,
+                )
+            ]
         )
-    for k in data:
-        if not isinstance(k, str):
-            raise SettingsError([Problem(file=file, path=str(k), message="expected a string key", line=1)])
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise SettingsError(_problems_from(exc, data, _positions(node), file)) from None
+        raise SettingsError(_problems_from(exc, data, index, file)) from None
 
 
 def load_settings(path: str | Path) -> Settings:
@@ -729,16 +1129,33 @@ def load_settings(path: str | Path) -> Settings:
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise SettingsError([Problem(file=str(p), path="", message=f"cannot read: {exc.strerror}")]) from None
+        reason = (exc.strerror or str(exc)).lower()
+        raise SettingsError(
+            [Problem(str(p), "", f"got {reason}; expected a readable settings file")]
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SettingsError([Problem(file=str(p), path="", message=f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise SettingsError(
+            [
+                Problem(
+                    str(p),
+                    "",
+                    f"got byte 0x{raw[exc.start]:02x}, which is not UTF-8 ({exc.reason}); "
+                    "expected a UTF-8 text file",
+                    line=line,
+                    column=column,
+                )
+            ]
+        ) from None
     return parse_settings(text, str(p))
 
 
 def json_schema() -> dict[str, Any]:
-    """JSON Schema of the settings file, for editors (`cfct-build schema`)."""
+    """JSON Schema (draft 2020-12) of the settings file, for editors (`cfct-build schema`)."""
     schema = Settings.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "cfct-build settings"
