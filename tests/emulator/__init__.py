@@ -1,0 +1,1 @@
+"""Test-only extensions of the moto AWS emulator. Never imported by the product (src/)."""

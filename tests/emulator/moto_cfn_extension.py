@@ -1,0 +1,592 @@
+"""EMULATOR-ONLY extension of moto 5.2.5's CloudFormation, so our templates really round-trip.
+
+This module exists for the test suite alone (tests/e2e): it never ships, and nothing under
+src/ may import it. It changes no installed moto file: `activate()` patches, for the duration
+of a `with` block (or a pytest fixture), the lookup moto's CloudFormation uses to find the
+model class of a resource type (`moto.cloudformation.parsing.get_model_map`), and adds one
+fields to three responses (listed below). Outside that block moto behaves exactly as released.
+
+What moto 5.2.5's `create_stack` does with the resources our package uses, and the fix here:
+
+| Resource / property | moto 5.2.5 | this extension |
+| --- | --- | --- |
+| `AWS::S3::Bucket` `ObjectLockEnabled`, `ObjectLockConfiguration` | dropped | like CreateBucket with the lock header, then PutObjectLockConfiguration |
+| bucket `VersioningConfiguration` | dropped | PutBucketVersioning |
+| bucket `PublicAccessBlockConfiguration` | dropped | PutPublicAccessBlock |
+| bucket `OwnershipControls` | dropped | PutBucketOwnershipControls |
+| bucket `BucketEncryption` `BucketKeyEnabled` | dropped (algorithm and key kept) | PutBucketEncryption with the whole rule |
+| bucket `LifecycleConfiguration` | dropped | PutBucketLifecycleConfiguration |
+| bucket `LoggingConfiguration` | dropped | PutBucketLogging (see `_put_logging`) |
+| bucket `ReplicationConfiguration` | dropped | PutBucketReplication |
+| GetBucketReplication response | hard-codes each rule's `Filter` and `DeleteMarkerReplication`, drops `SourceSelectionCriteria` | returns the stored rules |
+| `AWS::S3::BucketPolicy` | silently skipped | PutBucketPolicy |
+| `AWS::CloudTrail::Trail` | silently skipped; `GetAtt` crashes the stack | CreateTrail, PutEventSelectors, PutInsightSelectors, StartLogging; `GetAtt Arn`/`SnsTopicArn` |
+| GetTrail / DescribeTrails responses | `HasCustomEventSelectors`, `HasInsightSelectors` always false | computed from the trail's selectors |
+| `AWS::KMS::Key` `KeyPolicy` | stored as a dict: DescribeKey then fails | stored as JSON text, like PutKeyPolicy |
+| KMS key `RotationPeriodInDays` | ignored; GetKeyRotationStatus never returns it | kept on the key and returned by GetKeyRotationStatus |
+| KMS key `Tags`, `KeySpec`, `KeyUsage`, `MultiRegion`, `Enabled: false` | tags stored in the wrong shape; the rest ignored or half-applied | applied |
+
+Each S3 property is translated from its CloudFormation shape to the request shape of the S3
+API call CloudFormation makes, serialized to XML with botocore (exactly what boto3 would send)
+and parsed the way moto's own S3 request handler parses it, before the real moto backend
+method is called: the stored state is what the same API call would have stored, so reading
+it back through the S3 API proves the template's value, not a shortcut of ours.
+
+The extension proves configuration, never access control: moto does not evaluate bucket or
+key policies the way AWS does (see ../shared/EMULATION.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+from unittest import mock
+
+import xmltodict  # type: ignore[import-untyped]
+from botocore import serialize
+from botocore.model import ServiceModel
+from botocore.session import get_session
+from moto.cloudformation import parsing
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+from moto.cloudtrail.exceptions import InvalidParameterCombinationException
+from moto.cloudtrail.models import Trail, cloudtrail_backends
+from moto.core.responses import ActionResult
+from moto.kms.models import Key as MotoKmsKey
+from moto.kms.models import kms_backends
+from moto.kms.responses import KmsResponse
+from moto.s3.exceptions import (
+    CrossLocationLoggingProhibited,
+    InvalidTargetBucketForLogging,
+    VersioningNotEnabledForReplication,
+)
+from moto.s3.models import FakeBucket, S3Backend, s3_backends
+from moto.s3.responses import S3Response
+from moto.utilities.utils import get_partition
+
+# Attribute the extension sets on moto's KMS key objects (moto has no rotation period).
+ROTATION_PERIOD_ATTR = "emulator_rotation_period_in_days"
+DEFAULT_ROTATION_PERIOD_DAYS = 365  # AWS's default when RotationPeriodInDays is omitted
+
+
+# --------------------------------------------------------------------------- S3
+
+
+@cache
+def _s3_model() -> ServiceModel:
+    return get_session().get_service_model("s3")
+
+
+def _as_sent(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The XML body boto3 sends for an S3 `operation`, parsed as moto's S3 handler parses it."""
+    request = serialize.create_serializer("rest-xml").serialize_to_request(
+        params, _s3_model().operation_model(operation)
+    )
+    parsed: dict[str, Any] = xmltodict.parse(request["body"], dict_constructor=dict)
+    return parsed
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation `LifecycleConfiguration.Rules` item as a PutBucketLifecycleConfiguration rule."""
+    out: dict[str, Any] = {"ID": rule.get("Id"), "Status": rule["Status"]}
+    filt: dict[str, Any] = {}
+    if "Prefix" in rule:
+        filt["Prefix"] = rule["Prefix"]
+    if "ObjectSizeGreaterThan" in rule:
+        filt["ObjectSizeGreaterThan"] = int(rule["ObjectSizeGreaterThan"])
+    if "ObjectSizeLessThan" in rule:
+        filt["ObjectSizeLessThan"] = int(rule["ObjectSizeLessThan"])
+    if rule.get("TagFilters"):
+        filt["Tags"] = rule["TagFilters"]
+    if len(filt) > 1 or "Tags" in filt:
+        filt = {"And": filt}
+    out["Filter"] = filt or {"Prefix": ""}
+    expiration = {
+        "Days": rule.get("ExpirationInDays"),
+        "Date": rule.get("ExpirationDate"),
+        "ExpiredObjectDeleteMarker": rule.get("ExpiredObjectDeleteMarker"),
+    }
+    if any(v is not None for v in expiration.values()):
+        out["Expiration"] = expiration
+    transitions = list(rule.get("Transitions", []))
+    if "Transition" in rule:
+        transitions.append(rule["Transition"])
+    if transitions:
+        out["Transitions"] = [
+            {
+                "Days": t.get("TransitionInDays"),
+                "Date": t.get("TransitionDate"),
+                "StorageClass": t["StorageClass"],
+            }
+            for t in transitions
+        ]
+    if "NoncurrentVersionExpiration" in rule:
+        out["NoncurrentVersionExpiration"] = rule["NoncurrentVersionExpiration"]
+    elif "NoncurrentVersionExpirationInDays" in rule:
+        out["NoncurrentVersionExpiration"] = {
+            "NoncurrentDays": rule["NoncurrentVersionExpirationInDays"]
+        }
+    nv_transitions = list(rule.get("NoncurrentVersionTransitions", []))
+    if "NoncurrentVersionTransition" in rule:
+        nv_transitions.append(rule["NoncurrentVersionTransition"])
+    if nv_transitions:
+        out["NoncurrentVersionTransitions"] = [
+            {
+                "NoncurrentDays": t["TransitionInDays"],
+                "StorageClass": t["StorageClass"],
+                "NewerNoncurrentVersions": t.get("NewerNoncurrentVersions"),
+            }
+            for t in nv_transitions
+        ]
+    if "AbortIncompleteMultipartUpload" in rule:
+        out["AbortIncompleteMultipartUpload"] = rule["AbortIncompleteMultipartUpload"]
+    return _drop_none(out)  # type: ignore[no-any-return]
+
+
+def _replication_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation replication rule as a PutBucketReplication rule (Id -> ID, TagFilters)."""
+    out = {k: v for k, v in rule.items() if k not in ("Id", "Filter")}
+    if "Id" in rule:
+        out["ID"] = rule["Id"]
+    if "Filter" in rule:
+        filt = dict(rule["Filter"])
+        if "TagFilter" in filt:
+            filt["Tag"] = filt.pop("TagFilter")
+        if "And" in filt:
+            and_ = dict(filt["And"])
+            if "TagFilters" in and_:
+                and_["Tags"] = and_.pop("TagFilters")
+            filt["And"] = and_
+        out["Filter"] = filt
+    return out
+
+
+def _put_logging(backend: S3Backend, bucket: FakeBucket, config: dict[str, Any]) -> None:
+    """PutBucketLogging, with one moto check relaxed where AWS does not make it.
+
+    moto insists that the target bucket's ACL or bucket policy already grants log delivery
+    when logging is configured. When the target bucket has `BucketOwnerEnforced` (ACLs off),
+    AWS only evaluates the target's bucket policy at delivery time, and CloudFormation may
+    create that policy (a separate resource) after the source bucket. In that one case the
+    extension keeps the checks AWS does make (target exists in this account, same Region)
+    and stores the configuration; the round-trip test asserts the target's policy itself.
+    """
+    try:
+        backend.put_bucket_logging(bucket.name, config)
+    except InvalidTargetBucketForLogging:
+        target = backend.buckets.get(config["TargetBucket"])
+        ownership: object = None if target is None else target.ownership_rule  # a str in fact
+        if target is None or ownership != "BucketOwnerEnforced":
+            raise
+        if target.region_name != bucket.region_name:
+            raise CrossLocationLoggingProhibited() from None
+        bucket.logging = config
+
+
+def apply_bucket_properties(
+    backend: S3Backend, bucket: FakeBucket, properties: dict[str, Any]
+) -> None:
+    """Apply the bucket properties moto's CloudFormation drops, through the S3 backend."""
+    name = bucket.name
+    if properties.get("ObjectLockEnabled") in (True, "true", "True"):
+        # What moto's CreateBucket does for `x-amz-bucket-object-lock-enabled: true`.
+        bucket.object_lock_enabled = True
+        bucket.versioning_status = "Enabled"
+    if "VersioningConfiguration" in properties:
+        backend.put_bucket_versioning(name, properties["VersioningConfiguration"]["Status"])
+    if "ObjectLockConfiguration" in properties:
+        lock = properties["ObjectLockConfiguration"]
+        retention = lock.get("Rule", {}).get("DefaultRetention", {})
+        backend.put_object_lock_configuration(
+            name,
+            lock.get("ObjectLockEnabled") == "Enabled",
+            retention.get("Mode"),
+            int(retention["Days"]) if "Days" in retention else None,
+            int(retention["Years"]) if "Years" in retention else None,
+        )
+    if "BucketEncryption" in properties:
+        rules = [
+            _drop_none(
+                {
+                    "ApplyServerSideEncryptionByDefault": r["ServerSideEncryptionByDefault"],
+                    "BucketKeyEnabled": r.get("BucketKeyEnabled"),
+                }
+            )
+            for r in properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        ]
+        sent = _as_sent(
+            "PutBucketEncryption",
+            {"Bucket": name, "ServerSideEncryptionConfiguration": {"Rules": rules}},
+        )
+        backend.put_bucket_encryption(name, sent["ServerSideEncryptionConfiguration"])
+    if "PublicAccessBlockConfiguration" in properties:
+        sent = _as_sent(
+            "PutPublicAccessBlock",
+            {
+                "Bucket": name,
+                "PublicAccessBlockConfiguration": properties["PublicAccessBlockConfiguration"],
+            },
+        )
+        pab = sent["PublicAccessBlockConfiguration"]
+        pab.pop("@xmlns", None)
+        backend.put_public_access_block(name, pab)
+    if "OwnershipControls" in properties:
+        sent = _as_sent(
+            "PutBucketOwnershipControls",
+            {"Bucket": name, "OwnershipControls": properties["OwnershipControls"]},
+        )
+        backend.put_bucket_ownership_controls(
+            name, ownership=sent["OwnershipControls"]["Rule"]["ObjectOwnership"]
+        )
+    if "LifecycleConfiguration" in properties:
+        rules = [_lifecycle_rule(r) for r in properties["LifecycleConfiguration"]["Rules"]]
+        sent = _as_sent(
+            "PutBucketLifecycleConfiguration",
+            {"Bucket": name, "LifecycleConfiguration": {"Rules": rules}},
+        )
+        sent_rules = sent["LifecycleConfiguration"].get("Rule", [])
+        backend.put_bucket_lifecycle(
+            name, sent_rules if isinstance(sent_rules, list) else [sent_rules]
+        )
+    if "LoggingConfiguration" in properties:
+        logging_cfg = properties["LoggingConfiguration"]
+        enabled = _drop_none(
+            {
+                "TargetBucket": logging_cfg.get("DestinationBucketName", name),
+                "TargetPrefix": logging_cfg.get("LogFilePrefix", ""),
+            }
+        )
+        sent = _as_sent(
+            "PutBucketLogging",
+            {"Bucket": name, "BucketLoggingStatus": {"LoggingEnabled": enabled}},
+        )
+        config = sent["BucketLoggingStatus"]["LoggingEnabled"]
+        config["TargetPrefix"] = config.get("TargetPrefix") or ""
+        _put_logging(backend, bucket, config)
+    if "ReplicationConfiguration" in properties:
+        if not bucket.is_versioned:
+            raise VersioningNotEnabledForReplication(bucket_name=name)
+        replication = properties["ReplicationConfiguration"]
+        sent = _as_sent(
+            "PutBucketReplication",
+            {
+                "Bucket": name,
+                "ReplicationConfiguration": {
+                    "Role": replication["Role"],
+                    "Rules": [_replication_rule(r) for r in replication["Rules"]],
+                },
+            },
+        )
+        config = sent["ReplicationConfiguration"]
+        config.pop("@xmlns", None)
+        backend.put_bucket_replication(name, config)
+
+
+def _empty_to_text(value: Any) -> Any:
+    """xmltodict reads an empty element (`<Prefix></Prefix>`) as None; S3 means ""."""
+    if isinstance(value, dict):
+        return {k: _empty_to_text(v) for k, v in value.items() if not k.startswith("@")}
+    if isinstance(value, list):
+        return [_empty_to_text(v) for v in value]
+    return "" if value is None else value
+
+
+def _stored_replication(original: Callable[[S3Response], Any]) -> Callable[[S3Response], Any]:
+    """GetBucketReplication that returns each stored rule as it was put."""
+
+    def get_bucket_replication(self: S3Response) -> Any:
+        replication = self.backend.get_bucket_replication(self.bucket_name)
+        if not replication:
+            return original(self)  # moto's ReplicationConfigurationNotFoundError
+        self.data["Action"] = "GetBucketReplication"
+        config = {"Role": replication["Role"], "Rules": _empty_to_text(replication["Rule"])}
+        return self.serialized(ActionResult({"ReplicationConfiguration": config}))
+
+    return get_bucket_replication
+
+
+class EmulatedBucket(FakeBucket):
+    """`AWS::S3::Bucket`: moto's model, then the properties it drops (class methods only)."""
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> FakeBucket:
+        bucket = FakeBucket.create_from_cloudformation_json(
+            resource_name, cloudformation_json, account_id, region_name, **kwargs
+        )
+        backend = s3_backends[account_id][get_partition(region_name)]
+        apply_bucket_properties(backend, bucket, cloudformation_json.get("Properties", {}))
+        return bucket
+
+
+# --------------------------------------------------------------------------- resources moto skips
+
+
+class _Resource:
+    """The stack's handle on a resource moto has no CloudFormation model for.
+
+    It answers what moto's CloudFormation asks of a model instance (physical id, GetAtt,
+    creation state, deletion). It deliberately does not subclass moto's
+    `CloudFormationModel`: moto registers every direct subclass globally, and this extension
+    must be active only inside `activate()`.
+    """
+
+    cf_resource_type: str
+    logical_resource_id: str
+
+    def __init__(self, physical_id: str, attributes: dict[str, str] | None = None) -> None:
+        self.physical_resource_id = physical_id
+        self.attributes = attributes or {}
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return False
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        if attribute_name not in self.attributes:
+            raise UnformattedGetAttTemplateException()
+        return self.attributes[attribute_name]
+
+    def is_created(self) -> bool:
+        return True
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: Any,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> Any:
+        raise NotImplementedError("the emulator extension supports create and delete only")
+
+
+class EmulatedBucketPolicy(_Resource):
+    """`AWS::S3::BucketPolicy` -> PutBucketPolicy (moto skips the type)."""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::S3::BucketPolicy"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> EmulatedBucketPolicy:
+        props = cloudformation_json["Properties"]
+        document = props["PolicyDocument"]
+        text = document if isinstance(document, str) else json.dumps(document)
+        backend = s3_backends[account_id][get_partition(region_name)]
+        backend.put_bucket_policy(props["Bucket"], text.encode("utf-8"))
+        return cls(props["Bucket"])
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+    ) -> None:
+        backend = s3_backends[account_id][get_partition(region_name)]
+        backend.delete_bucket_policy(cloudformation_json["Properties"]["Bucket"])
+
+
+class EmulatedTrail(_Resource):
+    """`AWS::CloudTrail::Trail` -> CreateTrail, PutEventSelectors, PutInsightSelectors, StartLogging."""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::CloudTrail::Trail"
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "TrailName"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in ("Arn", "SnsTopicArn")
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> EmulatedTrail:
+        props = cloudformation_json["Properties"]
+        backend = cloudtrail_backends[account_id][region_name]
+        include_global = _bool(props.get("IncludeGlobalServiceEvents", True))
+        multi_region = _bool(props.get("IsMultiRegionTrail", False))
+        if multi_region and not include_global:  # the check moto's CreateTrail handler makes
+            raise InvalidParameterCombinationException(
+                "Multi-Region trail must include global service events."
+            )
+        trail = backend.create_trail(
+            resource_name,
+            props["S3BucketName"],
+            props.get("S3KeyPrefix"),
+            props.get("SnsTopicName"),
+            include_global,
+            multi_region,
+            _bool(props.get("EnableLogFileValidation", False)),
+            _bool(props.get("IsOrganizationTrail", False)),
+            props.get("CloudWatchLogsLogGroupArn"),
+            props.get("CloudWatchLogsRoleArn"),
+            props.get("KMSKeyId"),
+            props.get("Tags", []),
+        )
+        if props.get("EventSelectors") or props.get("AdvancedEventSelectors"):
+            backend.put_event_selectors(
+                resource_name, props.get("EventSelectors"), props.get("AdvancedEventSelectors")
+            )
+        if props.get("InsightSelectors"):
+            backend.put_insight_selectors(resource_name, props["InsightSelectors"])
+        if _bool(props["IsLogging"]):
+            backend.start_logging(resource_name)
+        attributes = {"Arn": trail.arn}
+        if trail.topic_arn:
+            attributes["SnsTopicArn"] = trail.topic_arn
+        return cls(resource_name, attributes)
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+    ) -> None:
+        cloudtrail_backends[account_id][region_name].delete_trail(resource_name)
+
+
+def _with_selector_flags(original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """Trail descriptions whose HasCustomEventSelectors/HasInsightSelectors tell the truth."""
+
+    def description(self: Trail, include_region: bool = False) -> dict[str, Any]:
+        desc = original(self, include_region)
+        desc["HasCustomEventSelectors"] = bool(
+            self.event_selectors or self.advanced_event_selectors
+        )
+        desc["HasInsightSelectors"] = bool(self.insight_selectors)
+        return desc
+
+    return description
+
+
+def _bool(value: Any) -> bool:
+    """CloudFormation booleans arrive as bools or as the strings "true"/"false"."""
+    return value if isinstance(value, bool) else str(value).lower() == "true"
+
+
+# --------------------------------------------------------------------------- KMS
+
+
+class EmulatedKmsKey(MotoKmsKey):
+    """`AWS::KMS::Key` stored the way CreateKey stores it (class methods only)."""
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> MotoKmsKey:
+        backend = kms_backends[account_id][region_name]
+        props = cloudformation_json["Properties"]
+        policy = props.get("KeyPolicy")
+        key = backend.create_key(
+            policy=policy if policy is None or isinstance(policy, str) else json.dumps(policy),
+            key_usage=props.get("KeyUsage", "ENCRYPT_DECRYPT"),
+            key_spec=props.get("KeySpec", "SYMMETRIC_DEFAULT"),
+            description=props.get("Description", ""),
+            tags=[{"TagKey": t["Key"], "TagValue": t["Value"]} for t in props.get("Tags", [])],
+            multi_region=_bool(props.get("MultiRegion", False)),
+        )
+        if _bool(props.get("EnableKeyRotation", False)):
+            backend.enable_key_rotation(key.id)
+            setattr(
+                key,
+                ROTATION_PERIOD_ATTR,
+                int(props.get("RotationPeriodInDays", DEFAULT_ROTATION_PERIOD_DAYS)),
+            )
+        if not _bool(props.get("Enabled", True)):
+            backend.disable_key(key.id)
+        return key
+
+
+def _with_rotation_period(original: Callable[[KmsResponse], str]) -> Callable[[KmsResponse], str]:
+    """GetKeyRotationStatus that also returns RotationPeriodInDays, as AWS does."""
+
+    def get_key_rotation_status(self: KmsResponse) -> str:
+        body = json.loads(original(self))
+        key = self.kms_backend.describe_key(self._get_param("KeyId"))
+        period = getattr(key, ROTATION_PERIOD_ATTR, None)
+        if body.get("KeyRotationEnabled") and period is not None:
+            body["RotationPeriodInDays"] = period
+        return json.dumps(body)
+
+    return get_key_rotation_status
+
+
+# --------------------------------------------------------------------------- activation
+
+EXTENSION_MODELS: dict[str, Any] = {
+    "AWS::S3::Bucket": EmulatedBucket,
+    "AWS::S3::BucketPolicy": EmulatedBucketPolicy,
+    "AWS::CloudTrail::Trail": EmulatedTrail,
+    "AWS::KMS::Key": EmulatedKmsKey,
+}
+
+
+@contextmanager
+def activate() -> Iterator[None]:
+    """Use the extension models inside this block (combine with moto's `mock_aws()`)."""
+    original_map = parsing.get_model_map
+    original_list = parsing.get_model_list
+
+    def get_model_map() -> dict[str, Any]:
+        return {**original_map(), **EXTENSION_MODELS}
+
+    def get_model_list() -> list[Any]:
+        replaced = set(EXTENSION_MODELS)
+        kept = [m for m in original_list() if m.cloudformation_type() not in replaced]
+        return kept + list(EXTENSION_MODELS.values())
+
+    with (
+        mock.patch.object(parsing, "get_model_map", get_model_map),
+        mock.patch.object(parsing, "get_model_list", get_model_list),
+        mock.patch.object(
+            KmsResponse,
+            "get_key_rotation_status",
+            _with_rotation_period(KmsResponse.get_key_rotation_status),
+        ),
+        mock.patch.object(
+            S3Response,
+            "get_bucket_replication",
+            _stored_replication(S3Response.get_bucket_replication),
+        ),
+        mock.patch.object(Trail, "description", _with_selector_flags(Trail.description)),
+    ):
+        yield
