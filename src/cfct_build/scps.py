@@ -12,12 +12,12 @@ management account itself.
   account cannot change an organization trail unless it is CloudTrail's delegated
   administrator; that is the principal this statement binds.
 - The archive, access-log and replica buckets and their objects: exact ARNs.
-- The log-archive key: its key ID is random, so the ARN is known only up to
-  `arn:<p>:kms:<home>:<key account>:key/*`; the statement narrows that to the key carrying our
-  component tag (`aws:ResourceTag/cfct-build:component = log-archive-key`, set by the key
-  template) and also denies tag changes on it, so the scope cannot be removed first. Scoping by
-  alias (`kms:ResourceAliases`) was rejected: it fails open once the alias is deleted or
-  pointed elsewhere. The alias itself has a known ARN and its own statement.
+- The log-archive key (and the replica key): a key ID is random, so the ARN is known only up
+  to `arn:<p>:kms:<region>:<account>:key/*`; the statement narrows that to keys carrying our
+  component tag (`aws:ResourceTag/cfct-build:component`, set by the key templates) and also
+  denies tag changes on them, so the scope cannot be removed first. Scoping by alias
+  (`kms:ResourceAliases`) was rejected: it fails open once the alias is deleted or pointed
+  elsewhere. The aliases have known ARNs and their own statement.
 - Leaving the organization (`organizations:LeaveOrganization` has no resource type: `*`).
 
 Statements are packed, in this order, into as few policies as fit `render.SCP_MAX_CHARS`
@@ -33,6 +33,7 @@ from awacs.aws import Action, ArnNotLike, Condition, Deny, PolicyDocument, State
 
 from cfct_build import naming, render
 from cfct_build.components import key as key_component
+from cfct_build.components import replica as replica_component
 from cfct_build.config import Settings
 from cfct_build.errors import CfctBuildError
 from cfct_build.manifest import Resource
@@ -147,14 +148,34 @@ def log_group_arns(s: Settings) -> list[str]:
     return [group, f"{group}:*"]
 
 
-def key_arn_pattern(s: Settings) -> str:
-    """The log-archive key's ARN up to its random key ID."""
-    return f"arn:{s.partition}:kms:{s.organization.home_region}:{s.key_account_id}:key/*"
-
-
-def alias_arn(s: Settings) -> str:
+def key_arn_patterns(s: Settings) -> list[str]:
+    """The log-archive key's ARN (and the replica key's) up to the random key ID."""
     org = s.organization
-    return f"arn:{s.partition}:kms:{org.home_region}:{s.key_account_id}:alias/{s.key.alias}"
+    out = [f"arn:{s.partition}:kms:{org.home_region}:{s.key_account_id}:key/*"]
+    if s.bucket.replica_region:
+        out.append(
+            f"arn:{s.partition}:kms:{s.bucket.replica_region}:{org.log_archive_account}:key/*"
+        )
+    return out
+
+
+def key_tags(s: Settings) -> list[str]:
+    """Values of the component tag that the key templates set on the keys."""
+    out = [key_component.COMPONENT]
+    if s.bucket.replica_region:
+        out.append(replica_component.COMPONENT)
+    return out
+
+
+def alias_arns(s: Settings) -> list[str]:
+    org = s.organization
+    out = [f"arn:{s.partition}:kms:{org.home_region}:{s.key_account_id}:alias/{s.key.alias}"]
+    if s.bucket.replica_region:
+        out.append(
+            f"arn:{s.partition}:kms:{s.bucket.replica_region}:{org.log_archive_account}:alias/"
+            f"{naming.replica_key_alias(s)}"
+        )
+    return out
 
 
 def _deny(
@@ -189,10 +210,10 @@ def statements(s: Settings) -> list[Statement]:
             SID_KEY,
             "kms",
             KEY_ACTIONS,
-            [key_arn_pattern(s)],
-            StringEquals({f"aws:ResourceTag/{naming.TAG_KEY}": key_component.COMPONENT}),
+            key_arn_patterns(s),
+            StringEquals({f"aws:ResourceTag/{naming.TAG_KEY}": key_tags(s)}),
         ),
-        _deny(s, SID_ALIAS, "kms", ALIAS_ACTIONS, [alias_arn(s)]),
+        _deny(s, SID_ALIAS, "kms", ALIAS_ACTIONS, alias_arns(s)),
         _deny(s, SID_LEAVE_ORG, "organizations", ("LeaveOrganization",), ["*"]),
     ]
     return out
@@ -241,21 +262,11 @@ def budgets(s: Settings) -> dict[str, int]:
 def policies(s: Settings) -> list[Scp]:
     """The guardrail SCPs, packed and checked against every target's budget.
 
-    Without target OUs there is nothing to attach them to, and none are generated.
+    Without target OUs there is nothing to attach them to, and none are generated. (The
+    settings already refuse budget overrides for OUs that are not targets.)
     """
     problems: list[tuple[str, str]] = []
     targets = s.organization.organizational_units
-    for ou in s.guardrails.scp_budget_by_target:
-        if ou not in targets:
-            problems.append(
-                (
-                    f"guardrails.scp_budget_by_target.{ou}",
-                    f"got {ou!r}; expected an entry of organization.organizational_units "
-                    f"({', '.join(targets) or 'none listed'})",
-                )
-            )
-    if problems:
-        raise GuardrailError(problems)
     if not targets:
         return []
     packed = pack(statements(s))
