@@ -720,6 +720,14 @@ class Settings(_Model):
         _raise_located(problems)
         return self
 
+    @model_validator(mode="after")
+    def _trail_selectors(self) -> Settings:
+        """The trail's advanced event selectors must fit CloudTrail's limits (located errors)."""
+        from cfct_build.components.trail import settings_problems
+
+        _raise_located(settings_problems(self))
+        return self
+
     # Derived values: naming.py turns these into resource names.
     @property
     def key_account_id(self) -> str:
