@@ -15,7 +15,9 @@ replica) and before the trail. The stack holds:
 Bucket policies (statement builders shared with the replica stack):
 - deny requests without TLS; deny principals outside the organization (AWS service principals
   excepted: CloudTrail and S3 log delivery act as services); deny object writes by anything
-  that is not an AWS service, so only CloudTrail (or S3 log delivery) can add objects;
+  that is neither an AWS service nor an exempt principal, so forged log files cannot be added
+  (only CloudTrail, or S3 log delivery, writes; S3 replication writes replicas with
+  `s3:ReplicateObject`, not `s3:PutObject`);
 - deny deletion, retention bypass and every configuration change (policy, lifecycle, versioning,
   Object Lock, replication, encryption, logging, public access block, ownership, the bucket
   itself) to all but the exempt principals: `AWSControlTowerExecution` (the StackSet execution
