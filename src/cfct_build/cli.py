@@ -78,6 +78,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
     p.add_argument("--no-lint", action="store_true", help="skip cfn-lint (contract checks only)")
 
+    p = sub.add_parser(
+        "prove",
+        help="evaluate the generated policies offline: who can do what to the log archive",
+        description="Evaluate the generated guardrail SCPs, key policies and bucket policies "
+        "offline with principalmapper and print the case matrix (case, principal, action, "
+        "resource, context, expected, evaluated, deciding statement). Exits 1 when any case "
+        "differs from its expectation.",
+    )
+    _settings_arg(p)
+    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+
     sub.add_parser(
         "schema",
         help="print the JSON Schema of the settings file",
@@ -178,6 +189,14 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if has_errors(findings) else 0
 
 
+def cmd_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cfct_build.prove import prove, render
+
+    proof = prove(_load(args.settings))
+    out.write(render(proof, args.format))
+    return 0 if proof.ok else 1
+
+
 def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from cfct_build.config import json_schema
 
@@ -198,6 +217,7 @@ COMMANDS = {
     "build": cmd_build,
     "package": cmd_package,
     "validate": cmd_validate,
+    "prove": cmd_prove,
     "schema": cmd_schema,
     "bootstrap": cmd_bootstrap,
 }

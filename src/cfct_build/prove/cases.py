@@ -1,0 +1,734 @@
+"""The case matrix: who tries what against the log archive, and what must happen.
+
+Expectations state the intent of the issue, never the output of the evaluator. Cases are
+derived from the settings (accounts, names, reader and admin roles, optional parts); a group
+that the settings make meaningless is skipped with a note instead of being expected to pass.
+
+Each case names the layers it evaluates:
+- `all`: everything that applies in AWS (identity policy, the guardrail SCPs where the account
+  is under them, the bucket or key policy, resource ownership);
+- `SCP only`: the guardrail SCPs and an administrator's identity policy, with the resource's
+  policy and ownership set aside: each SCP statement holds on its own;
+- `resource policy only`: the bucket or key policy with the SCPs set aside (as for an account
+  outside the listed OUs): each bucket and key guard holds on its own.
+Principals invented for the proof (a workload account, an account outside the organization,
+administrators) use account IDs that are not in the settings.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cfct_build import naming
+from cfct_build.config import Settings
+from cfct_build.prove.evaluate import IDENTITY, Actor, Policy
+from cfct_build.prove.policies import Generated, key_arn, replica_key_arn
+
+ALL = "all"
+SCP_ONLY = "SCP only"
+RESOURCE_ONLY = "resource policy only"
+
+CLOUDTRAIL = "cloudtrail.amazonaws.com"
+S3_LOGGING = "logging.s3.amazonaws.com"
+STACKSETS_EXEC_ROLE = "stacksets-exec-0123456789abcdef0123456789abcdef"
+SPARE_ACCOUNTS = ("444455556666", "777788889999", "123456789012", "210987654321")
+OUTSIDE_ACCOUNTS = ("999999999999", "999988887777", "888877776666")
+DELEGATED = "as CloudTrail delegated administrator (the only member account that can)"
+LOCKOUT = "KMS lockout safety check: the new policy must let the caller put it again"
+NO_SCP_IN_MANAGEMENT = "SCPs never apply to the management account: restrict it with IAM there"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the resource lives and which generated policy guards it."""
+
+    owner: str  # account ID
+    policy: str | None = None  # attribute of `Generated` (e.g. "archive_bucket"), or none
+
+
+@dataclass(frozen=True, eq=False)
+class Case:
+    id: str
+    actor: Actor
+    action: str
+    resource: str
+    expected: bool  # allowed?
+    target: Target | None = None  # None: the caller's own resource, no resource policy
+    context: Mapping[str, str] = field(default_factory=dict)
+    layers: str = ALL
+    note: str = ""
+
+    def resource_policy(self, g: Generated) -> Policy | None:
+        if self.target is None or self.target.policy is None:
+            return None
+        p: Policy | None = getattr(g, self.target.policy)
+        return p
+
+
+def allow(id: str, actor: Actor, action: str, resource: str, *args: Any, **kw: Any) -> Case:
+    return Case(id, actor, action, resource, True, *args, **kw)
+
+
+def deny(id: str, actor: Actor, action: str, resource: str, *args: Any, **kw: Any) -> Case:
+    return Case(id, actor, action, resource, False, *args, **kw)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    cases: list[Case]
+    skipped: list[str]  # why a group of cases does not apply to these settings
+
+
+def _admin() -> tuple[Policy, ...]:
+    doc: dict[str, Any] = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AdministratorAccess", "Effect": "Allow", "Action": "*", "Resource": "*"}
+        ],
+    }
+    return (Policy(IDENTITY, "AdministratorAccess", doc),)
+
+
+def _reader_policy(s: Settings) -> tuple[Policy, ...]:
+    bucket = f"arn:{s.partition}:s3:::{naming.archive_bucket(s)}"
+    doc: dict[str, Any] = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ReadLogs",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:ListBucket"],
+                "Resource": [bucket, f"{bucket}/*"],
+            },
+            {"Sid": "DecryptLogs", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"},
+        ],
+    }
+    return (Policy(IDENTITY, "LogReader", doc),)
+
+
+class World:
+    """Every name, ARN and principal the cases use, derived once from the settings."""
+
+    def __init__(self, s: Settings, g: Generated) -> None:
+        self.s = s
+        p = self.p = s.partition
+        org = s.organization
+        self.home = home = org.home_region
+        self.mgmt = mgmt = org.management_account
+        self.la = la = org.log_archive_account
+        self.ka = ka = s.key_account_id
+        taken = {mgmt, la, org.audit_account}
+        roles = [*s.exempt_principals, *s.key.reader_roles, *s.key.admin_roles]
+        taken |= {a.split(":")[4] for a in roles}
+        self.workload = next(a for a in SPARE_ACCOUNTS if a not in taken)
+        self.outside = next(a for a in OUTSIDE_ACCOUNTS if a not in taken)
+        self.guarded = bool(org.organizational_units)
+
+        self.trail = naming.trail_arn(s)
+        self.foreign_trail = f"arn:{p}:cloudtrail:{home}:{self.outside}:trail/{s.trail.name}"
+        self.log_group = f"arn:{p}:logs:{home}:{mgmt}:log-group:{naming.cloudwatch_log_group(s)}"
+        self.archive = naming.archive_bucket(s)
+        self.archive_arn = f"arn:{p}:s3:::{self.archive}"
+        self.access_log_arn = f"arn:{p}:s3:::{naming.access_log_bucket(s)}"
+        prefix = s.bucket.key_prefix
+        self.log_name = f"{home}/2026/01/01/{la}_CloudTrail_{home}_20260101T0000Z_a1b2.json.gz"
+        logs = f"{self.archive_arn}/{prefix}/AWSLogs"
+        self.log_object = f"{logs}/{org.id}/{la}/CloudTrail/{self.log_name}"
+        self.mgmt_log_object = f"{logs}/{mgmt}/CloudTrail/{self.log_name}"
+        self.access_log_object = f"{self.access_log_arn}/{self.archive}/2026-01-01-00-00-00-A1B2"
+        self.key = key_arn(s)
+        self.key_ctx = {f"aws:ResourceTag/{k}": v for k, v in sorted(g.key_tags.items())}
+        self.alias = f"arn:{p}:kms:{home}:{ka}:alias/{s.key.alias}"
+        self.trail_ctx = {"kms:EncryptionContext:aws:cloudtrail:arn": self.trail}
+        self.on_archive = Target(la, "archive_bucket")
+        self.on_access_log = Target(la, "access_log_bucket")
+        self.on_key = Target(ka, "key")
+        self.replica = s.bucket.replica_region
+        if self.replica:
+            self.replica_arn = f"arn:{p}:s3:::{naming.replica_bucket(s)}"
+            self.replica_object = f"{self.replica_arn}/{prefix}/AWSLogs/{org.id}/{self.log_name}"
+            self.replica_key = replica_key_arn(s)
+            tags = g.replica_key_tags or {}
+            self.replica_key_ctx = {f"aws:ResourceTag/{k}": v for k, v in sorted(tags.items())}
+            self.on_replica_bucket = Target(la, "replica_bucket")
+            self.on_replica_key = Target(la, "replica_key")
+        self.replication_role = g.replication_role
+
+        self.cloudtrail = Actor("CloudTrail", CLOUDTRAIL)
+        self.s3_logging = Actor("S3 server access logging", S3_LOGGING)
+        self.wl_admin = self.member("workload-account admin", self.workload, "WorkloadAdmin")
+        self.la_admin = self.member("log-archive-account admin", la, "LogArchiveAdmin")
+        self.la_admin_no_scp = self.member(
+            "log-archive-account admin", la, "LogArchiveAdmin", scps=False
+        )
+        self.ka_admin = self.member("key-account admin", ka, "KeyAccountAdmin")
+        self.ka_admin_no_scp = self.member("key-account admin", ka, "KeyAccountAdmin", scps=False)
+        self.mgmt_admin = self.member("management-account admin", mgmt, "ManagementAdmin")
+        self.outsider = Actor(
+            "principal outside the organization", self.role(self.outside, "OutsideAdmin"), _admin()
+        )
+        cfn = "CloudFormation (CfCT StackSet)"
+        self.cfn_la = self.member(cfn, la, naming.CT_EXECUTION_ROLE)
+        self.cfn_key = self.member(cfn, ka, naming.CT_EXECUTION_ROLE)
+        self.cfn_mgmt = self.member(cfn, mgmt, naming.CT_EXECUTION_ROLE)
+        self.sse_la = self.member("service-managed StackSet", la, STACKSETS_EXEC_ROLE)
+        self.sse_wl = self.member("service-managed StackSet", self.workload, STACKSETS_EXEC_ROLE)
+
+    def role(self, account: str, name: str) -> str:
+        return f"arn:{self.p}:iam::{account}:role/{name}"
+
+    def member(
+        self,
+        label: str,
+        account_or_arn: str,
+        name: str = "",
+        *,
+        scps: bool = True,
+        identity: tuple[Policy, ...] | None = None,
+    ) -> Actor:
+        """A principal of the organization; SCPs apply unless in the management account."""
+        arn = account_or_arn if not name else self.role(account_or_arn, name)
+        under = scps and self.guarded and arn.split(":")[4] != self.mgmt
+        return Actor(label, arn, identity or _admin(), self.s.organization.id, under)
+
+    def exempt(self, arn: str) -> bool:
+        patterns = [
+            self.role("*", naming.CT_EXECUTION_ROLE),
+            self.role("*", naming.STACKSETS_EXEC_ROLE_PATTERN),
+            *self.s.exempt_principals,
+        ]
+        return any(fnmatch.fnmatchcase(arn, pattern) for pattern in patterns)
+
+
+def delivery(w: World) -> list[Case]:
+    """CloudTrail and S3 log delivery still work, and only for our trail."""
+    ct, on = w.cloudtrail, w.on_archive
+    put = {
+        "aws:SourceArn": w.trail,
+        "aws:SourceAccount": w.mgmt,
+        "s3:x-amz-acl": "bucket-owner-full-control",
+        "s3:x-amz-server-side-encryption": "aws:kms",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id": w.key,
+    }
+    foreign = {**put, "aws:SourceArn": w.foreign_trail, "aws:SourceAccount": w.outside}
+    deputy = "confused deputy: another account's trail"
+    src = {"aws:SourceArn": w.trail}
+    other_ctx = {**src, "kms:EncryptionContext:aws:cloudtrail:arn": w.foreign_trail}
+    foreign_kms = {"aws:SourceArn": w.foreign_trail, **other_ctx}
+    outside_prefix = f"{w.archive_arn}/elsewhere/{w.log_name}"
+    s3_src = {"aws:SourceArn": w.archive_arn, "aws:SourceAccount": w.la}
+    cases = [
+        allow(
+            "ct-acl-check",
+            ct,
+            "s3:GetBucketAcl",
+            w.archive_arn,
+            on,
+            {**src, "aws:SourceAccount": w.mgmt},
+        ),
+        allow("ct-write-member-log", ct, "s3:PutObject", w.log_object, on, put),
+        allow("ct-write-management-log", ct, "s3:PutObject", w.mgmt_log_object, on, put),
+        deny("ct-write-foreign-trail", ct, "s3:PutObject", w.log_object, on, foreign, note=deputy),
+        deny(
+            "ct-write-plain-http",
+            ct,
+            "s3:PutObject",
+            w.log_object,
+            on,
+            {**put, "aws:SecureTransport": "false"},
+        ),
+        deny("ct-write-outside-prefix", ct, "s3:PutObject", outside_prefix, on, put),
+        allow(
+            "ct-kms-generate-data-key",
+            ct,
+            "kms:GenerateDataKey",
+            w.key,
+            w.on_key,
+            {**src, **w.trail_ctx},
+        ),
+        deny("ct-kms-other-context", ct, "kms:GenerateDataKey", w.key, w.on_key, other_ctx),
+        deny(
+            "ct-kms-foreign-trail",
+            ct,
+            "kms:GenerateDataKey",
+            w.key,
+            w.on_key,
+            foreign_kms,
+            note=deputy,
+        ),
+        allow("ct-kms-describe-key", ct, "kms:DescribeKey", w.key, w.on_key, src),
+        allow(
+            "s3-access-log-delivery",
+            w.s3_logging,
+            "s3:PutObject",
+            w.access_log_object,
+            w.on_access_log,
+            s3_src,
+        ),
+    ]
+    if w.s.bucket.deny_uploads_without_kms:
+        plain = {k: v for k, v in put.items() if not k.startswith("s3:x-amz-server-side")}
+        cases.append(deny("ct-write-without-sse-kms", ct, "s3:PutObject", w.log_object, on, plain))
+    return cases
+
+
+def workload_admin(w: World, skipped: list[str]) -> list[Case]:
+    """An administrator of a workload account attacks the trail, the logs and the key."""
+    a, on = w.wl_admin, w.on_archive
+    cases = []
+    if w.guarded:
+        cases += [
+            deny("wl-stop-trail", a, "cloudtrail:StopLogging", w.trail, note=DELEGATED),
+            deny("wl-delete-trail", a, "cloudtrail:DeleteTrail", w.trail, note=DELEGATED),
+            deny("wl-update-trail", a, "cloudtrail:UpdateTrail", w.trail, note=DELEGATED),
+            deny("wl-change-selectors", a, "cloudtrail:PutEventSelectors", w.trail, note=DELEGATED),
+            deny("wl-leave-organization", a, "organizations:LeaveOrganization", "*"),
+        ]
+    else:
+        skipped.append(
+            "wl-*-trail, wl-change-selectors, wl-leave-organization: "
+            "organization.organizational_units is empty, so no guardrail SCP is attached"
+        )
+    cases += [
+        deny("wl-delete-log", a, "s3:DeleteObject", w.log_object, on),
+        deny("wl-delete-log-version", a, "s3:DeleteObjectVersion", w.log_object, on),
+        deny("wl-bypass-governance", a, "s3:BypassGovernanceRetention", w.log_object, on),
+        deny("wl-put-bucket-policy", a, "s3:PutBucketPolicy", w.archive_arn, on),
+        deny("wl-put-lifecycle", a, "s3:PutLifecycleConfiguration", w.archive_arn, on),
+        deny("wl-schedule-key-deletion", a, "kms:ScheduleKeyDeletion", w.key, w.on_key, w.key_ctx),
+        deny("wl-disable-key", a, "kms:DisableKey", w.key, w.on_key, w.key_ctx),
+    ]
+    if w.s.trail.cloudwatch_logs.enabled:
+        cases.append(
+            deny("wl-delete-log-group", a, "logs:DeleteLogGroup", w.log_group, Target(w.mgmt))
+        )
+    return cases
+
+
+def scp_alone(w: World, skipped: list[str]) -> list[Case]:
+    """Each SCP statement denies on its own; nothing outside our resources is caught."""
+    if not w.guarded:
+        skipped.append("scp-*, sse-scp-*: no organizational_units, so no guardrail SCP applies")
+        return []
+    a, scp = w.wl_admin, {"layers": SCP_ONLY}
+    other_key = f"arn:{w.p}:kms:{w.home}:{w.ka}:key/00000000-0000-0000-0000-000000000000"
+    other_bucket = f"arn:{w.p}:s3:::workload-data-{w.workload}/report.csv"
+    ct_bucket = f"arn:{w.p}:s3:::{naming.control_tower_buckets(w.s)[0]}"
+    cases = [
+        deny("scp-trail", a, "cloudtrail:StopLogging", w.trail, **scp),
+        deny("scp-archive-bucket", a, "s3:PutBucketPolicy", w.archive_arn, **scp),
+        deny("scp-access-log-bucket", a, "s3:PutLifecycleConfiguration", w.access_log_arn, **scp),
+        deny("scp-delete-log", a, "s3:DeleteObjectVersion", w.log_object, **scp),
+        deny("scp-delete-access-log", a, "s3:DeleteObject", w.access_log_object, **scp),
+        deny("scp-key-deletion", a, "kms:ScheduleKeyDeletion", w.key, None, w.key_ctx, **scp),
+        deny("scp-key-untag", a, "kms:UntagResource", w.key, None, w.key_ctx, **scp),
+        deny("scp-delete-alias", a, "kms:DeleteAlias", w.alias, **scp),
+        deny("scp-leave-organization", a, "organizations:LeaveOrganization", "*", **scp),
+        allow(
+            "scp-other-key",
+            a,
+            "kms:ScheduleKeyDeletion",
+            other_key,
+            **scp,
+            note="a key without our tag is not caught",
+        ),
+        allow(
+            "scp-other-bucket",
+            a,
+            "s3:DeleteObject",
+            other_bucket,
+            **scp,
+            note="a workload's bucket is not caught",
+        ),
+        allow(
+            "scp-control-tower-bucket",
+            a,
+            "s3:PutBucketPolicy",
+            ct_bucket,
+            **scp,
+            note="Control Tower's bucket is left to Control Tower's own SCPs",
+        ),
+    ]
+    if w.s.trail.cloudwatch_logs.enabled:
+        cases.append(deny("scp-log-group", a, "logs:DeleteLogGroup", w.log_group, **scp))
+    if w.replica:
+        cases += [
+            deny("scp-replica-bucket", a, "s3:PutBucketVersioning", w.replica_arn, **scp),
+            deny(
+                "scp-replica-key-deletion",
+                a,
+                "kms:ScheduleKeyDeletion",
+                w.replica_key,
+                None,
+                w.replica_key_ctx,
+                **scp,
+            ),
+        ]
+    sse = w.sse_wl
+    cases += [
+        allow("sse-scp-trail", sse, "cloudtrail:UpdateTrail", w.trail, **scp),
+        allow("sse-scp-bucket", sse, "s3:PutBucketPolicy", w.archive_arn, **scp),
+        allow("sse-scp-object", sse, "s3:DeleteObjectVersion", w.log_object, **scp),
+        allow("sse-scp-key", sse, "kms:PutKeyPolicy", w.key, None, w.key_ctx, **scp),
+        allow("sse-scp-alias", sse, "kms:UpdateAlias", w.alias, **scp),
+        allow("sse-scp-leave-organization", sse, "organizations:LeaveOrganization", "*", **scp),
+    ]
+    return cases
+
+
+BUCKET_POLICY_ALONE = (
+    ("delete-log", "s3:DeleteObject", "log"),
+    ("delete-log-version", "s3:DeleteObjectVersion", "log"),
+    ("bypass-governance", "s3:BypassGovernanceRetention", "log"),
+    ("put-retention", "s3:PutObjectRetention", "log"),
+    ("put-legal-hold", "s3:PutObjectLegalHold", "log"),
+    ("forge-log", "s3:PutObject", "log"),
+    ("put-bucket-policy", "s3:PutBucketPolicy", "bucket"),
+    ("delete-bucket-policy", "s3:DeleteBucketPolicy", "bucket"),
+    ("put-lifecycle", "s3:PutLifecycleConfiguration", "bucket"),
+    ("put-versioning", "s3:PutBucketVersioning", "bucket"),
+    ("put-object-lock", "s3:PutBucketObjectLockConfiguration", "bucket"),
+    ("put-replication", "s3:PutReplicationConfiguration", "bucket"),
+    ("put-encryption", "s3:PutEncryptionConfiguration", "bucket"),
+    ("put-logging", "s3:PutBucketLogging", "bucket"),
+    ("delete-bucket", "s3:DeleteBucket", "bucket"),
+)
+
+
+def log_archive_admin(w: World) -> list[Case]:
+    """An administrator of the log-archive account, with and without the SCPs."""
+    a, on = w.la_admin, w.on_archive
+    cases = [
+        deny("la-delete-log", a, "s3:DeleteObject", w.log_object, on),
+        deny("la-delete-log-version", a, "s3:DeleteObjectVersion", w.log_object, on),
+        deny("la-put-bucket-policy", a, "s3:PutBucketPolicy", w.archive_arn, on),
+        deny("la-forge-log", a, "s3:PutObject", w.log_object, on, note="only CloudTrail writes"),
+        deny("la-decrypt-not-reader", a, "kms:Decrypt", w.key, w.on_key, w.trail_ctx),
+    ]
+    b, bp = w.la_admin_no_scp, {"layers": RESOURCE_ONLY}
+    for name, action, kind in BUCKET_POLICY_ALONE:
+        resource = w.log_object if kind == "log" else w.archive_arn
+        cases.append(deny(f"bp-{name}", b, action, resource, on, **bp))
+    cases += [
+        deny(
+            "bp-delete-access-log", b, "s3:DeleteObject", w.access_log_object, w.on_access_log, **bp
+        ),
+        deny(
+            "bp-plain-http",
+            b,
+            "s3:GetObject",
+            w.log_object,
+            on,
+            {"aws:SecureTransport": "false"},
+            **bp,
+        ),
+    ]
+    if w.replica:
+        cases.append(
+            deny(
+                "bp-delete-replica-log",
+                b,
+                "s3:DeleteObjectVersion",
+                w.replica_object,
+                w.on_replica_bucket,
+                **bp,
+            )
+        )
+    return cases
+
+
+def key_cases(w: World, skipped: list[str]) -> list[Case]:
+    """The key: its account's admin, the key policy alone, and the settings' key admins."""
+    on, ctx = w.on_key, w.key_ctx
+    kp = {"layers": RESOURCE_ONLY}
+    cases = [
+        deny("ka-schedule-key-deletion", w.ka_admin, "kms:ScheduleKeyDeletion", w.key, on, ctx),
+        deny(
+            "kp-schedule-key-deletion",
+            w.ka_admin_no_scp,
+            "kms:ScheduleKeyDeletion",
+            w.key,
+            on,
+            ctx,
+            **kp,
+        ),
+        deny("kp-put-key-policy", w.ka_admin_no_scp, "kms:PutKeyPolicy", w.key, on, ctx, **kp),
+    ]
+    if not w.s.key.admin_roles:
+        skipped.append("key-admin-*: key.admin_roles is empty")
+        return cases
+    admin = w.member("key administrator (settings)", w.s.key.admin_roles[0])
+    # The SCPs take destruction away from key admins, unless exempt or in the management account.
+    blocked = admin.under_scps and not w.exempt(admin.arn)
+    note = "" if blocked else "no guardrail SCP applies to this role"
+    alias_on = Target(w.ka)
+    return [
+        *cases,
+        Case(
+            "key-admin-schedule-deletion",
+            admin,
+            "kms:ScheduleKeyDeletion",
+            w.key,
+            not blocked,
+            on,
+            ctx,
+            note=note,
+        ),
+        Case(
+            "key-admin-disable-key", admin, "kms:DisableKey", w.key, not blocked, on, ctx, note=note
+        ),
+        Case(
+            "key-admin-put-key-policy",
+            admin,
+            "kms:PutKeyPolicy",
+            w.key,
+            not blocked,
+            on,
+            ctx,
+            note=note,
+        ),
+        Case(
+            "key-admin-delete-alias",
+            admin,
+            "kms:DeleteAlias",
+            w.alias,
+            not blocked,
+            alias_on,
+            note=note,
+        ),
+        allow(
+            "key-admin-enable-rotation",
+            admin,
+            "kms:EnableKeyRotation",
+            w.key,
+            on,
+            ctx,
+            note="administration itself stays possible",
+        ),
+    ]
+
+
+CFN_BUCKET_ACTIONS = (
+    "CreateBucket",
+    "PutBucketPolicy",
+    "DeleteBucketPolicy",
+    "PutBucketObjectLockConfiguration",
+    "PutBucketVersioning",
+    "PutEncryptionConfiguration",
+    "PutLifecycleConfiguration",
+    "PutBucketLogging",
+    "PutBucketPublicAccessBlock",
+    "PutBucketOwnershipControls",
+    "PutBucketTagging",
+)
+
+
+def no_lockout(w: World) -> list[Case]:
+    """CloudFormation (AWSControlTowerExecution) and stacksets-exec-* can still deploy."""
+    actions = [*CFN_BUCKET_ACTIONS, *(["PutReplicationConfiguration"] if w.replica else [])]
+    cfn = w.cfn_la
+    cases = [
+        allow(f"cfn-archive-{a}", cfn, f"s3:{a}", w.archive_arn, w.on_archive) for a in actions
+    ]
+    cases += [
+        allow(f"cfn-access-log-{a}", cfn, f"s3:{a}", w.access_log_arn, w.on_access_log)
+        for a in ("PutBucketPolicy", "PutLifecycleConfiguration")
+    ]
+    k, on, ctx = w.cfn_key, w.on_key, w.key_ctx
+    cases += [
+        allow("cfn-key-put-key-policy", k, "kms:PutKeyPolicy", w.key, on, ctx, note=LOCKOUT),
+        allow("cfn-key-enable-rotation", k, "kms:EnableKeyRotation", w.key, on, ctx),
+        allow("cfn-key-tag", k, "kms:TagResource", w.key, on, ctx),
+        allow("cfn-key-update-alias", k, "kms:UpdateAlias", w.alias, Target(w.ka)),
+        allow("cfn-trail-update", w.cfn_mgmt, "cloudtrail:UpdateTrail", w.trail, Target(w.mgmt)),
+        allow(
+            "cfn-trail-selectors",
+            w.cfn_mgmt,
+            "cloudtrail:PutEventSelectors",
+            w.trail,
+            Target(w.mgmt),
+        ),
+        allow(
+            "sse-archive-put-bucket-policy",
+            w.sse_la,
+            "s3:PutBucketPolicy",
+            w.archive_arn,
+            w.on_archive,
+        ),
+        allow(
+            "sse-archive-put-lifecycle",
+            w.sse_la,
+            "s3:PutLifecycleConfiguration",
+            w.archive_arn,
+            w.on_archive,
+        ),
+    ]
+    if w.replica:
+        cases.append(
+            allow(
+                "cfn-replica-key-put-key-policy",
+                cfn,
+                "kms:PutKeyPolicy",
+                w.replica_key,
+                w.on_replica_key,
+                w.replica_key_ctx,
+                note=LOCKOUT,
+            )
+        )
+    return cases
+
+
+def exempt_and_management(w: World, skipped: list[str]) -> list[Case]:
+    """Exempt principals keep their way in; the management account is outside the SCPs."""
+    cases = []
+    exact = [a for a in w.s.exempt_principals if "*" not in a and "?" not in a]
+    in_la = [a for a in exact if a.split(":")[4] == w.la]
+    if in_la:
+        breakglass = w.member("exempt principal (settings)", in_la[0])
+        cases.append(
+            allow(
+                "exempt-delete-log-version",
+                breakglass,
+                "s3:DeleteObjectVersion",
+                w.log_object,
+                w.on_archive,
+                note="the policies allow it; Object Lock retention still applies",
+            )
+        )
+    else:
+        skipped.append("exempt-*: no exact exempt principal in the log-archive account")
+    m = w.mgmt_admin
+    key_in_mgmt = w.ka == w.mgmt
+    cases += [
+        allow(
+            "mgmt-stop-trail",
+            m,
+            "cloudtrail:StopLogging",
+            w.trail,
+            Target(w.mgmt),
+            note=NO_SCP_IN_MANAGEMENT,
+        ),
+        deny("mgmt-delete-log", m, "s3:DeleteObject", w.log_object, w.on_archive),
+        Case(
+            "mgmt-schedule-key-deletion",
+            m,
+            "kms:ScheduleKeyDeletion",
+            w.key,
+            key_in_mgmt,
+            w.on_key,
+            w.key_ctx,
+        ),
+    ]
+    return cases
+
+
+def readers_and_outsiders(w: World, skipped: list[str]) -> list[Case]:
+    """Readers decrypt and read CloudTrail logs; nobody outside the organization does."""
+    cases = []
+    readers = [
+        w.member("log reader (settings)", arn, identity=_reader_policy(w.s))
+        for arn in w.s.key.reader_roles
+    ]
+    for i, r in enumerate(readers, start=1):
+        cases += [
+            allow(f"reader-{i}-decrypt", r, "kms:Decrypt", w.key, w.on_key, w.trail_ctx),
+            allow(f"reader-{i}-read-log", r, "s3:GetObject", w.log_object, w.on_archive),
+        ]
+    if readers:
+        other = {"kms:EncryptionContext:aws:s3:arn": w.log_object}
+        cases.append(
+            deny(
+                "reader-decrypt-other-context",
+                readers[0],
+                "kms:Decrypt",
+                w.key,
+                w.on_key,
+                other,
+                note="not a CloudTrail log",
+            )
+        )
+    else:
+        skipped.append("reader-*: key.reader_roles is empty")
+    o = w.outsider
+    cases += [
+        deny("outside-read-log", o, "s3:GetObject", w.log_object, w.on_archive),
+        deny("outside-decrypt", o, "kms:Decrypt", w.key, w.on_key, w.trail_ctx),
+        deny("outside-write-log", o, "s3:PutObject", w.log_object, w.on_archive),
+    ]
+    if w.replica and w.replication_role is not None:
+        via_home = {"kms:ViaService": f"s3.{w.home}.amazonaws.com"}
+        via_replica = {"kms:ViaService": f"s3.{w.replica}.amazonaws.com"}
+        rep = w.member(
+            "S3 replication role",
+            w.la,
+            naming.replication_role(w.s),
+            identity=(w.replication_role,),
+        )
+        cases += [
+            allow(
+                "replication-read-source",
+                rep,
+                "s3:GetObjectVersionForReplication",
+                w.log_object,
+                w.on_archive,
+            ),
+            allow("replication-decrypt-source", rep, "kms:Decrypt", w.key, w.on_key, via_home),
+            allow(
+                "replication-write-replica",
+                rep,
+                "s3:ReplicateObject",
+                w.replica_object,
+                w.on_replica_bucket,
+            ),
+            allow(
+                "replication-encrypt-replica",
+                rep,
+                "kms:GenerateDataKey",
+                w.replica_key,
+                w.on_replica_key,
+                via_replica,
+            ),
+            deny(
+                "replication-decrypt-directly",
+                rep,
+                "kms:Decrypt",
+                w.key,
+                w.on_key,
+                note="only through S3",
+            ),
+        ]
+        cases += [
+            allow(
+                f"reader-{i}-decrypt-replica",
+                r,
+                "kms:Decrypt",
+                w.replica_key,
+                w.on_replica_key,
+                via_replica,
+            )
+            for i, r in enumerate(readers, start=1)
+        ]
+    return cases
+
+
+def build_matrix(s: Settings, g: Generated) -> Matrix:
+    w = World(s, g)
+    skipped: list[str] = []
+    cases = [
+        *delivery(w),
+        *workload_admin(w, skipped),
+        *scp_alone(w, skipped),
+        *log_archive_admin(w),
+        *key_cases(w, skipped),
+        *no_lockout(w),
+        *exempt_and_management(w, skipped),
+        *readers_and_outsiders(w, skipped),
+    ]
+    ids = [c.id for c in cases]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate case ids: {duplicates}")
+    return Matrix(cases, skipped)

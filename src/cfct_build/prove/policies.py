@@ -1,0 +1,172 @@
+"""The generated policies, as deployed: SCP files, and key/bucket policies with intrinsics resolved.
+
+Key IDs are random at deploy time; the proof uses fixed placeholder IDs (the resolver stands in
+for `Ref`/`GetAtt` of the key and for the `KeyArn` parameters the bucket stacks receive).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from cfct_build import naming, render, scps
+from cfct_build.components import bucket, key, replica
+from cfct_build.config import Settings
+from cfct_build.prove.evaluate import IDENTITY, SCP, Policy
+from cfct_build.prove.resolve import Environment, resolve
+
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+REPLICA_KEY_ID = "5678efab-56ef-78ab-90cd-567890abcdef"
+BUCKET_POLICY = "bucket policy"
+KEY_POLICY = "key policy"
+
+
+def key_arn(s: Settings) -> str:
+    org = s.organization
+    return f"arn:{s.partition}:kms:{org.home_region}:{s.key_account_id}:key/{KEY_ID}"
+
+
+def replica_key_arn(s: Settings) -> str:
+    org = s.organization
+    region = s.bucket.replica_region
+    return f"arn:{s.partition}:kms:{region}:{org.log_archive_account}:key/{REPLICA_KEY_ID}"
+
+
+@dataclass(frozen=True, eq=False)
+class Generated:
+    scps: tuple[Policy, ...]
+    archive_bucket: Policy
+    access_log_bucket: Policy
+    key: Policy
+    key_tags: dict[str, str]
+    replica_bucket: Policy | None = None
+    replica_key: Policy | None = None
+    replica_key_tags: dict[str, str] | None = None
+    replication_role: Policy | None = None  # identity policy of the S3 replication role
+
+    def without(self, sids: frozenset[str]) -> Generated:
+        """The same policies minus every statement whose Sid is in `sids`."""
+        if not sids:
+            return self
+        return Generated(
+            scps=tuple(p.without(sids) for p in self.scps),
+            archive_bucket=self.archive_bucket.without(sids),
+            access_log_bucket=self.access_log_bucket.without(sids),
+            key=self.key.without(sids),
+            key_tags=self.key_tags,
+            replica_bucket=self.replica_bucket.without(sids) if self.replica_bucket else None,
+            replica_key=self.replica_key.without(sids) if self.replica_key else None,
+            replica_key_tags=self.replica_key_tags,
+            replication_role=self.replication_role,
+        )
+
+    def sids(self) -> set[str]:
+        """Every statement ID in every generated policy."""
+        policies = [*self.scps, self.archive_bucket, self.access_log_bucket, self.key]
+        policies += [p for p in (self.replica_bucket, self.replica_key) if p is not None]
+        return {str(st["Sid"]) for p in policies for st in p.document["Statement"] if st.get("Sid")}
+
+
+def _properties(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    props: dict[str, Any] = template["Resources"][logical_id]["Properties"]
+    return props
+
+
+def _tags(props: dict[str, Any]) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in props.get("Tags", [])}
+
+
+def generated(s: Settings) -> Generated:
+    """Every policy the package deploys that `prove` evaluates, resolved for its account."""
+    org = s.organization
+    p = s.partition
+    home = org.home_region
+    log_archive = org.log_archive_account
+
+    scp_policies = tuple(Policy(SCP, scp.name, json.loads(scp.text)) for scp in scps.policies(s))
+
+    key_env = Environment(
+        p,
+        home,
+        s.key_account_id,
+        refs={key.KEY: KEY_ID},
+        attributes={(key.KEY, "Arn"): key_arn(s)},
+    )
+    key_t = render_dict(key.build(s))
+    key_props = _properties(key_t, key.KEY)
+    key_policy = Policy(KEY_POLICY, key.KEY, resolve(key_props["KeyPolicy"], key_env))
+
+    refs = {
+        bucket.KEY_ARN: key_arn(s),
+        bucket.ARCHIVE: naming.archive_bucket(s),
+        bucket.ACCESS_LOG: naming.access_log_bucket(s),
+    }
+    attributes = {
+        (bucket.ARCHIVE, "Arn"): f"arn:{p}:s3:::{naming.archive_bucket(s)}",
+        (bucket.REPLICATION_ROLE, "Arn"): (
+            f"arn:{p}:iam::{log_archive}:role/{naming.replication_role(s)}"
+        ),
+    }
+    if s.bucket.replica_region:
+        refs[bucket.REPLICA_KEY_ARN] = replica_key_arn(s)
+    bucket_env = Environment(p, home, log_archive, refs=refs, attributes=attributes)
+    bucket_t = render_dict(bucket.build(s))
+    archive_policy = Policy(
+        BUCKET_POLICY,
+        bucket.ARCHIVE_POLICY,
+        resolve(_properties(bucket_t, bucket.ARCHIVE_POLICY)["PolicyDocument"], bucket_env),
+    )
+    access_log_policy = Policy(
+        BUCKET_POLICY,
+        bucket.ACCESS_LOG_POLICY,
+        resolve(_properties(bucket_t, bucket.ACCESS_LOG_POLICY)["PolicyDocument"], bucket_env),
+    )
+
+    replica_bucket = replica_key = replication = None
+    replica_tags = None
+    if s.bucket.replica_region:
+        role_policy = _properties(bucket_t, bucket.REPLICATION_ROLE)["Policies"][0]
+        replication = Policy(
+            IDENTITY,
+            role_policy["PolicyName"],
+            resolve(role_policy["PolicyDocument"], bucket_env),
+        )
+        replica_env = Environment(
+            p,
+            s.bucket.replica_region,
+            log_archive,
+            refs={replica.KEY: REPLICA_KEY_ID, replica.BUCKET: naming.replica_bucket(s)},
+            attributes={
+                (replica.KEY, "Arn"): replica_key_arn(s),
+                (bucket.REPLICATION_ROLE, "Arn"): attributes[(bucket.REPLICATION_ROLE, "Arn")],
+            },
+        )
+        replica_t = render_dict(replica.build(s))
+        replica_key_props = _properties(replica_t, replica.KEY)
+        replica_key = Policy(
+            KEY_POLICY, replica.KEY, resolve(replica_key_props["KeyPolicy"], replica_env)
+        )
+        replica_tags = _tags(replica_key_props)
+        replica_bucket = Policy(
+            BUCKET_POLICY,
+            replica.BUCKET_POLICY,
+            resolve(_properties(replica_t, replica.BUCKET_POLICY)["PolicyDocument"], replica_env),
+        )
+    return Generated(
+        scps=scp_policies,
+        archive_bucket=archive_policy,
+        access_log_bucket=access_log_policy,
+        key=key_policy,
+        key_tags=_tags(key_props),
+        replica_bucket=replica_bucket,
+        replica_key=replica_key,
+        replica_key_tags=replica_tags,
+        replication_role=replication,
+    )
+
+
+def render_dict(template: Any) -> dict[str, Any]:
+    """A troposphere template as the plain JSON data the package ships."""
+    data: dict[str, Any] = json.loads(render.template_json(template))
+    return data
