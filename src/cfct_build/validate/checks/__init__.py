@@ -29,9 +29,14 @@ from cfct_build.validate.checks.package_parameter_files import PackageParameterF
 from cfct_build.validate.checks.package_references import PackageReferences
 from cfct_build.validate.checks.package_reserved_names import PackageReservedNames
 from cfct_build.validate.checks.package_unreferenced import PackageUnreferenced
+from cfct_build.validate.checks.policy_actions import PolicyActions
+from cfct_build.validate.checks.policy_conditions import PolicyConditions
 from cfct_build.validate.checks.policy_json import PolicyJson
 from cfct_build.validate.checks.policy_size import PolicySize
 from cfct_build.validate.checks.policy_whitespace import PolicyWhitespace
+from cfct_build.validate.checks.scp_budget import ScpBudget
+from cfct_build.validate.checks.scp_ct_exemption import ScpCtExemption
+from cfct_build.validate.checks.scp_principal import ScpPrincipal
 from cfct_build.validate.checks.template_parameters import TemplateParameters
 from cfct_build.validate.checks.template_parse import TemplateParse
 from cfct_build.validate.checks.template_size import TemplateSize
@@ -68,5 +73,10 @@ CHECKS: tuple[Check, ...] = (
     PolicyJson(),
     PolicySize(),
     PolicyWhitespace(),
+    PolicyActions(),
+    PolicyConditions(),
+    ScpPrincipal(),
+    ScpCtExemption(),
+    ScpBudget(),
     CfnLint(),
 )
