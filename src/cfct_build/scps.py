@@ -20,9 +20,11 @@ management account itself.
   elsewhere. The aliases have known ARNs and their own statement.
 - Leaving the organization (`organizations:LeaveOrganization` has no resource type: `*`).
 
-Statements are packed, in this order, into as few policies as fit `render.SCP_MAX_CHARS`
-measured on the text CfCT sends (`render.cfct_sent_text`); every target OU gets every policy,
-within the per-target budget of `settings.guardrails`.
+Statements are packed (first-fit decreasing) into as few policies as fit
+`render.SCP_MAX_CHARS` measured on the text CfCT sends (`render.cfct_sent_text`); every target
+OU gets every policy, within the per-target budget of `settings.guardrails`. Policy names are
+numbered: when a settings change needs fewer policies, CfCT leaves the dropped one attached
+(it never detaches SCPs), so detach it by hand; `build` lists the removed file.
 """
 
 from __future__ import annotations
@@ -225,30 +227,33 @@ def _sent_chars(statements_: list[Statement]) -> int:
 
 
 def pack(statements_: list[Statement], limit: int = render.SCP_MAX_CHARS) -> list[list[Statement]]:
-    """First-fit, in order: each statement joins the first policy it still fits in.
+    """First-fit decreasing: the largest statements first, each into the first policy it fits.
 
-    Raises GuardrailError if one statement alone exceeds the limit.
+    Deterministic (ties keep statement order); each policy lists its statements in statement
+    order. Raises GuardrailError if one statement alone exceeds the limit.
     """
-    bins: list[list[Statement]] = []
-    for st in statements_:
-        if _sent_chars([st]) > limit:
+    sizes = [_sent_chars([st]) for st in statements_]
+    for st, size in zip(statements_, sizes, strict=True):
+        if size > limit:
             raise GuardrailError(
                 [
                     (
                         "exempt_principals",
-                        f"statement {st.Sid} alone is {_sent_chars([st])} characters once sent by "
-                        f"CfCT; an SCP holds at most {limit}: use fewer or wildcard exempt "
-                        "principals",
+                        f"statement {st.Sid} alone is {size} characters once sent by CfCT; an "
+                        f"SCP holds at most {limit}: use fewer or wildcard exempt principals",
                     )
                 ]
             )
+    bins: list[list[int]] = []
+    for i in sorted(range(len(statements_)), key=lambda i: (-sizes[i], i)):
         for b in bins:
-            if _sent_chars([*b, st]) <= limit:
-                b.append(st)
+            if _sent_chars([statements_[j] for j in sorted([*b, i])]) <= limit:
+                b.append(i)
                 break
         else:
-            bins.append([st])
-    return bins
+            bins.append([i])
+    ordered = sorted(sorted(b) for b in bins)
+    return [[statements_[j] for j in b] for b in ordered]
 
 
 def budgets(s: Settings) -> dict[str, int]:
