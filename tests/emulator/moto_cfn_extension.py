@@ -1,12 +1,16 @@
 """EMULATOR-ONLY extension of moto 5.2.5's CloudFormation, so our templates really round-trip.
 
-This module exists for the test suite alone (tests/e2e): it never ships, and nothing under
-src/ may import it. It changes no installed moto file: `activate()` patches, for the duration
-of a `with` block (or a pytest fixture), the lookup moto's CloudFormation uses to find the
-model class of a resource type (`moto.cloudformation.parsing.get_model_map`), and adds one
-fields to three responses (listed below). Outside that block moto behaves exactly as released.
+This module exists for the test suite alone (tests/emulator, tests/e2e): it never ships, and
+nothing under src/ may import it. It changes no installed moto file. `activate()` patches, for
+the duration of a `with` block (the `emulated_aws` fixture uses it):
+- the lookup moto's CloudFormation uses to find the model class of a resource type
+  (`moto.cloudformation.parsing.get_model_map` / `get_model_list`), so the models below are
+  used for their resource types;
+- the loading of stack parameters, to enforce their constraints;
+- four response builders that drop or hard-code fields the tests read back.
+Outside that block moto behaves exactly as released.
 
-What moto 5.2.5's `create_stack` does with the resources our package uses, and the fix here:
+What moto 5.2.5 does with the resources and properties our package uses, and the fix here:
 
 | Resource / property | moto 5.2.5 | this extension |
 | --- | --- | --- |
@@ -18,13 +22,19 @@ What moto 5.2.5's `create_stack` does with the resources our package uses, and t
 | bucket `LifecycleConfiguration` | dropped | PutBucketLifecycleConfiguration |
 | bucket `LoggingConfiguration` | dropped | PutBucketLogging (see `_put_logging`) |
 | bucket `ReplicationConfiguration` | dropped | PutBucketReplication |
-| GetBucketReplication response | hard-codes each rule's `Filter` and `DeleteMarkerReplication`, drops `SourceSelectionCriteria` | returns the stored rules |
 | `AWS::S3::BucketPolicy` | silently skipped | PutBucketPolicy |
-| `AWS::CloudTrail::Trail` | silently skipped; `GetAtt` crashes the stack | CreateTrail, PutEventSelectors, PutInsightSelectors, StartLogging; `GetAtt Arn`/`SnsTopicArn` |
-| GetTrail / DescribeTrails responses | `HasCustomEventSelectors`, `HasInsightSelectors` always false | computed from the trail's selectors |
+| `AWS::CloudTrail::Trail` | silently skipped; `GetAtt` on it crashes the stack | CreateTrail, PutEventSelectors, PutInsightSelectors, StartLogging; `GetAtt Arn`/`SnsTopicArn` |
 | `AWS::KMS::Key` `KeyPolicy` | stored as a dict: DescribeKey then fails | stored as JSON text, like PutKeyPolicy |
-| KMS key `RotationPeriodInDays` | ignored; GetKeyRotationStatus never returns it | kept on the key and returned by GetKeyRotationStatus |
-| KMS key `Tags`, `KeySpec`, `KeyUsage`, `MultiRegion`, `Enabled: false` | tags stored in the wrong shape; the rest ignored or half-applied | applied |
+| KMS key `RotationPeriodInDays` | ignored | kept on the key (see GetKeyRotationStatus below) |
+| KMS key `Tags` | stored in the wrong shape: the stack fails | TagResource shape |
+| KMS key `KeySpec`, `KeyUsage`, `MultiRegion`, `Enabled: false` | ignored or half-applied | applied |
+| `AWS::IAM::Role` inline `Policies` | stored as a dict: GetRolePolicy returns its Python repr | stored as JSON text, like PutRolePolicy |
+| `AWS::SNS::TopicPolicy` | silently skipped | SetTopicAttributes `Policy` on each topic |
+| Parameter `AllowedPattern`, `AllowedValues` | not enforced | enforced at stack creation, like CloudFormation |
+| GetKeyRotationStatus response | never has `RotationPeriodInDays` | has it |
+| GetBucketLogging response | drops `TargetObjectKeyFormat` | returns it |
+| GetBucketReplication response | hard-codes each rule's `Filter` and `DeleteMarkerReplication`, drops `SourceSelectionCriteria` | returns the stored rules |
+| GetTrail / DescribeTrails responses | `HasCustomEventSelectors`, `HasInsightSelectors` always false | computed from the trail's selectors |
 
 Each S3 property is translated from its CloudFormation shape to the request shape of the S3
 API call CloudFormation makes, serialized to XML with botocore (exactly what boto3 would send)
@@ -39,6 +49,7 @@ key policies the way AWS does (see ../shared/EMULATION.md).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -50,20 +61,21 @@ from botocore import serialize
 from botocore.model import ServiceModel
 from botocore.session import get_session
 from moto.cloudformation import parsing
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
 from moto.cloudtrail.exceptions import InvalidParameterCombinationException
 from moto.cloudtrail.models import Trail, cloudtrail_backends
 from moto.core.responses import ActionResult
+from moto.iam.models import Role as MotoIamRole
 from moto.kms.models import Key as MotoKmsKey
 from moto.kms.models import kms_backends
 from moto.kms.responses import KmsResponse
 from moto.s3.exceptions import (
     CrossLocationLoggingProhibited,
-    InvalidTargetBucketForLogging,
     VersioningNotEnabledForReplication,
 )
 from moto.s3.models import FakeBucket, S3Backend, s3_backends
 from moto.s3.responses import S3Response
+from moto.sns.models import sns_backends
 from moto.utilities.utils import get_partition
 
 # Attribute the extension sets on moto's KMS key objects (moto has no rotation period).
@@ -172,25 +184,24 @@ def _replication_rule(rule: dict[str, Any]) -> dict[str, Any]:
 
 
 def _put_logging(backend: S3Backend, bucket: FakeBucket, config: dict[str, Any]) -> None:
-    """PutBucketLogging, with one moto check relaxed where AWS does not make it.
+    """PutBucketLogging, without moto's permission heuristic where AWS does not apply one.
 
-    moto insists that the target bucket's ACL or bucket policy already grants log delivery
-    when logging is configured. When the target bucket has `BucketOwnerEnforced` (ACLs off),
-    AWS only evaluates the target's bucket policy at delivery time, and CloudFormation may
-    create that policy (a separate resource) after the source bucket. In that one case the
-    extension keeps the checks AWS does make (target exists in this account, same Region)
-    and stores the configuration; the round-trip test asserts the target's policy itself.
+    moto insists, when logging is configured, that the target bucket's ACL or policy already
+    grants log delivery, recognises only a few literal forms of that grant, and raises on a
+    policy statement whose principal is `"*"`. When the target bucket has `BucketOwnerEnforced`
+    (ACLs off), AWS evaluates the target's bucket policy only when it delivers logs. For such a
+    target the extension makes the checks AWS does make (the target exists in this account, in
+    the same Region) and stores the configuration; the round-trip test asserts the target's
+    policy itself. Any other target goes through moto's own PutBucketLogging unchanged.
     """
-    try:
+    target = backend.buckets.get(config["TargetBucket"])
+    ownership: object = None if target is None else target.ownership_rule  # a str in fact
+    if target is None or ownership != "BucketOwnerEnforced":
         backend.put_bucket_logging(bucket.name, config)
-    except InvalidTargetBucketForLogging:
-        target = backend.buckets.get(config["TargetBucket"])
-        ownership: object = None if target is None else target.ownership_rule  # a str in fact
-        if target is None or ownership != "BucketOwnerEnforced":
-            raise
-        if target.region_name != bucket.region_name:
-            raise CrossLocationLoggingProhibited() from None
-        bucket.logging = config
+        return
+    if target.region_name != bucket.region_name:
+        raise CrossLocationLoggingProhibited()
+    bucket.logging = config
 
 
 def apply_bucket_properties(
@@ -264,6 +275,7 @@ def apply_bucket_properties(
             {
                 "TargetBucket": logging_cfg.get("DestinationBucketName", name),
                 "TargetPrefix": logging_cfg.get("LogFilePrefix", ""),
+                "TargetObjectKeyFormat": logging_cfg.get("TargetObjectKeyFormat"),
             }
         )
         sent = _as_sent(
@@ -313,6 +325,27 @@ def _stored_replication(original: Callable[[S3Response], Any]) -> Callable[[S3Re
         return self.serialized(ActionResult({"ReplicationConfiguration": config}))
 
     return get_bucket_replication
+
+
+def _with_key_format(original: Callable[[S3Response], Any]) -> Callable[[S3Response], Any]:
+    """GetBucketLogging that also returns the stored TargetObjectKeyFormat."""
+
+    def get_bucket_logging(self: S3Response) -> Any:
+        logging_cfg = self.backend.get_bucket_logging(self.bucket_name)
+        key_format = (logging_cfg or {}).get("TargetObjectKeyFormat")
+        if not key_format or logging_cfg.get("TargetGrants"):
+            return original(self)
+        if "SimplePrefix" in key_format:
+            key_format = {"SimplePrefix": {}}  # an empty element: xmltodict read it as None
+        self.data["Action"] = "GetBucketLogging"
+        enabled = {
+            "TargetBucket": logging_cfg["TargetBucket"],
+            "TargetPrefix": logging_cfg["TargetPrefix"],
+            "TargetObjectKeyFormat": key_format,
+        }
+        return self.serialized(ActionResult({"LoggingEnabled": enabled}))
+
+    return get_bucket_logging
 
 
 class EmulatedBucket(FakeBucket):
@@ -413,6 +446,37 @@ class EmulatedBucketPolicy(_Resource):
         backend.delete_bucket_policy(cloudformation_json["Properties"]["Bucket"])
 
 
+class EmulatedTopicPolicy(_Resource):
+    """`AWS::SNS::TopicPolicy` -> SetTopicAttributes Policy on each topic (moto skips the type)."""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SNS::TopicPolicy"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> EmulatedTopicPolicy:
+        props = cloudformation_json["Properties"]
+        document = props["PolicyDocument"]
+        text = document if isinstance(document, str) else json.dumps(document)
+        backend = sns_backends[account_id][region_name]
+        for topic_arn in props["Topics"]:
+            backend.set_topic_attribute(topic_arn, "policy", text)
+        return cls(resource_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+    ) -> None:
+        """AWS restores each topic's default policy; the emulator leaves it (tests never delete)."""
+
+
 class EmulatedTrail(_Resource):
     """`AWS::CloudTrail::Trail` -> CreateTrail, PutEventSelectors, PutInsightSelectors, StartLogging."""
 
@@ -498,6 +562,37 @@ def _bool(value: Any) -> bool:
     return value if isinstance(value, bool) else str(value).lower() == "true"
 
 
+# --------------------------------------------------------------------------- IAM
+
+
+class EmulatedIamRole(MotoIamRole):
+    """`AWS::IAM::Role` whose inline policies are stored as PutRolePolicy stores them."""
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> MotoIamRole:
+        props = cloudformation_json["Properties"]
+        policies = [
+            {
+                **p,
+                "PolicyDocument": p["PolicyDocument"]
+                if isinstance(p["PolicyDocument"], str)
+                else json.dumps(p["PolicyDocument"]),
+            }
+            for p in props.get("Policies", [])
+        ]
+        as_text = {**cloudformation_json, "Properties": {**props, "Policies": policies}}
+        return MotoIamRole.create_from_cloudformation_json(
+            resource_name, as_text, account_id, region_name, **kwargs
+        )
+
+
 # --------------------------------------------------------------------------- KMS
 
 
@@ -550,33 +645,70 @@ def _with_rotation_period(original: Callable[[KmsResponse], str]) -> Callable[[K
     return get_key_rotation_status
 
 
+# --------------------------------------------------------------------------- parameters
+
+
+def _with_parameter_constraints(
+    original: Callable[[parsing.ResourceMap], None],
+) -> Callable[[parsing.ResourceMap], None]:
+    """Stack parameters checked against AllowedPattern/AllowedValues, as CloudFormation does."""
+
+    def load_parameters(self: parsing.ResourceMap) -> None:
+        original(self)
+        for name, slot in self._template.get("Parameters", {}).items():
+            value = self.resolved_parameters.get(name)
+            for item in value if isinstance(value, list) else [value]:
+                pattern = slot.get("AllowedPattern")
+                if pattern is not None and not re.fullmatch(pattern, str(item)):
+                    raise ValidationError(
+                        message=f"Parameter '{name}' must match pattern {pattern}"
+                    )
+                allowed = slot.get("AllowedValues")
+                if allowed is not None and str(item) not in [str(a) for a in allowed]:
+                    raise ValidationError(
+                        message=f"Parameter '{name}' must be one of AllowedValues"
+                    )
+
+    return load_parameters
+
+
 # --------------------------------------------------------------------------- activation
 
 EXTENSION_MODELS: dict[str, Any] = {
     "AWS::S3::Bucket": EmulatedBucket,
     "AWS::S3::BucketPolicy": EmulatedBucketPolicy,
     "AWS::CloudTrail::Trail": EmulatedTrail,
+    "AWS::SNS::TopicPolicy": EmulatedTopicPolicy,
     "AWS::KMS::Key": EmulatedKmsKey,
+    "AWS::IAM::Role": EmulatedIamRole,
 }
 
 
 @contextmanager
 def activate() -> Iterator[None]:
     """Use the extension models inside this block (combine with moto's `mock_aws()`)."""
-    original_map = parsing.get_model_map
-    original_list = parsing.get_model_list
+    # moto caches its model registry on first use; fill those caches with moto's own models
+    # before patching, so nothing of the extension can end up cached beyond this block.
+    base_map = dict(parsing.get_model_map())
+    base_list = list(parsing.get_model_list())
+    parsing.get_name_type_map()
+    replaced = set(EXTENSION_MODELS)
 
     def get_model_map() -> dict[str, Any]:
-        return {**original_map(), **EXTENSION_MODELS}
+        return {**base_map, **EXTENSION_MODELS}
 
     def get_model_list() -> list[Any]:
-        replaced = set(EXTENSION_MODELS)
-        kept = [m for m in original_list() if m.cloudformation_type() not in replaced]
+        kept = [m for m in base_list if m.cloudformation_type() not in replaced]
         return kept + list(EXTENSION_MODELS.values())
 
     with (
         mock.patch.object(parsing, "get_model_map", get_model_map),
         mock.patch.object(parsing, "get_model_list", get_model_list),
+        mock.patch.object(
+            parsing.ResourceMap,
+            "load_parameters",
+            _with_parameter_constraints(parsing.ResourceMap.load_parameters),
+        ),
         mock.patch.object(
             KmsResponse,
             "get_key_rotation_status",
@@ -586,6 +718,9 @@ def activate() -> Iterator[None]:
             S3Response,
             "get_bucket_replication",
             _stored_replication(S3Response.get_bucket_replication),
+        ),
+        mock.patch.object(
+            S3Response, "get_bucket_logging", _with_key_format(S3Response.get_bucket_logging)
         ),
         mock.patch.object(Trail, "description", _with_selector_flags(Trail.description)),
     ):

@@ -411,6 +411,9 @@ def test_logging_to_a_bucket_that_still_uses_acls_keeps_moto_check(emulated_aws:
 
 
 def test_extension_is_active_only_inside_activate(aws_credentials: None) -> None:
+    # Make the block below moto's first use of its (cached) model registry.
+    for cached in (parsing.get_model_map, parsing.get_model_list, parsing.get_name_type_map):
+        cached.cache_clear()
     with moto_cfn_extension.activate():
         assert parsing.resource_class_from_type("AWS::S3::Bucket") is (
             moto_cfn_extension.EmulatedBucket
@@ -421,3 +424,44 @@ def test_extension_is_active_only_inside_activate(aws_credentials: None) -> None
     assert parsing.resource_class_from_type("AWS::S3::Bucket") is FakeBucket
     assert parsing.resource_class_from_type("AWS::KMS::Key") is MotoKmsKey
     assert parsing.resource_class_from_type("AWS::CloudTrail::Trail") is None
+
+
+PINNED = {
+    "Parameters": {
+        "Name": {"Type": "String", "AllowedPattern": "^pinned-[a-z]+$"},
+        "Mode": {"Type": "String", "AllowedValues": ["GOVERNANCE", "COMPLIANCE"]},
+    },
+    "Resources": {
+        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": {"Ref": "Name"}}}
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "mode", "error"),
+    [
+        ("pinned-bucket", "GOVERNANCE", None),
+        ("other-bucket", "GOVERNANCE", "Parameter 'Name' must match pattern ^pinned-[a-z]+$"),
+        ("pinned-bucket", "NONE", "Parameter 'Mode' must be one of AllowedValues"),
+    ],
+)
+def test_parameter_constraints_are_enforced(
+    emulated_aws: None, name: str, mode: str, error: str | None
+) -> None:
+    cfn = boto3.client("cloudformation", region_name=REGION)
+    parameters = [
+        {"ParameterKey": "Name", "ParameterValue": name},
+        {"ParameterKey": "Mode", "ParameterValue": mode},
+    ]
+    if error is None:
+        cfn.create_stack(StackName="pinned", TemplateBody=json.dumps(PINNED), Parameters=parameters)
+        assert boto3.client("s3", region_name=REGION).list_buckets()["Buckets"][0]["Name"] == name
+        return
+    with pytest.raises(ClientError) as raised:
+        cfn.create_stack(StackName="pinned", TemplateBody=json.dumps(PINNED), Parameters=parameters)
+    assert raised.value.response["Error"] == {
+        "Code": "ValidationError",
+        "Message": error,
+        "Type": "Sender",
+    }
+    assert boto3.client("s3", region_name=REGION).list_buckets()["Buckets"] == []
