@@ -1,0 +1,110 @@
+"""Mutation checks: removing a guard statement flips the cases it decides (the proof can fail)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cfct_build.config import Settings
+from cfct_build.prove import Proof, prove
+from cfct_build.prove.policies import generated
+
+# Statement ID -> the cases whose verdict flips when that statement is removed from every
+# generated policy (SCPs, bucket policies, key policies) on the example settings.
+FLIPS = {
+    "CloudFormationExecutionRoleAdministersKey": [
+        "cfn-key-put-key-policy",
+        "cfn-key-enable-rotation",
+        "cfn-key-tag",
+        "cfn-replica-key-put-key-policy",
+    ],
+    "CloudTrailAclCheck": ["ct-acl-check"],
+    "CloudTrailDescribeKeyAndUseBucketKey": ["ct-kms-describe-key"],
+    "CloudTrailEncryptLogs": ["ct-kms-generate-data-key"],
+    "CloudTrailWriteOrganizationLogs": ["ct-write-member-log", "ct-write-management-log"],
+    "DenyDeletionAndConfigChangesExceptExemptPrincipals": [
+        "bp-delete-log",
+        "bp-delete-log-version",
+        "bp-bypass-governance",
+        "bp-put-retention",
+        "bp-put-legal-hold",
+        "bp-put-bucket-policy",
+        "bp-delete-bucket-policy",
+        "bp-put-lifecycle",
+        "bp-put-versioning",
+        "bp-put-object-lock",
+        "bp-put-replication",
+        "bp-put-encryption",
+        "bp-put-logging",
+        "bp-delete-bucket",
+        "bp-delete-access-log",
+        "bp-delete-replica-log",
+    ],
+    "DenyInsecureTransport": ["ct-write-plain-http", "bp-plain-http"],
+    "DenyKeyDestructionExceptAdministrators": [],
+    "DenyLeaveOrganization": ["wl-leave-organization", "scp-leave-organization"],
+    "DenyObjectWritesExceptAwsServices": ["la-forge-log", "bp-forge-log"],
+    "DenyPrincipalsOutsideOrganization": [],
+    "KeyAdministrators": ["key-admin-enable-rotation"],
+    "ProtectLogArchiveKey": [
+        "scp-key-deletion",
+        "scp-key-untag",
+        "scp-replica-key-deletion",
+        "key-admin-schedule-deletion",
+        "key-admin-disable-key",
+        "key-admin-put-key-policy",
+    ],
+    "ProtectLogArchiveKeyAlias": ["scp-delete-alias", "key-admin-delete-alias"],
+    "ProtectLogBuckets": ["scp-archive-bucket", "scp-access-log-bucket", "scp-replica-bucket"],
+    "ProtectLogObjects": ["scp-delete-log", "scp-delete-access-log"],
+    "ProtectOrgTrail": [
+        "wl-stop-trail",
+        "wl-delete-trail",
+        "wl-update-trail",
+        "wl-change-selectors",
+        "scp-trail",
+    ],
+    "ProtectOrgTrailLogGroup": ["scp-log-group"],
+    "ReadersDecryptCloudTrailLogs": ["reader-1-decrypt", "reader-2-decrypt"],
+    "ReadersDecryptReplicasThroughS3": ["reader-1-decrypt-replica", "reader-2-decrypt-replica"],
+    "ReplicationRoleDecryptsForS3Replication": ["replication-decrypt-source"],
+    "ReplicationRoleEncryptsReplicas": ["replication-encrypt-replica"],
+    "S3ServerAccessLogsDelivery": ["s3-access-log-delivery"],
+}
+# Deny statements that no case can flip on their own, and why (defence in depth, not dead):
+REDUNDANT = {
+    # The key policy grants nothing to non-administrators, so without this Deny they are
+    # still refused (implicitly); it guards against a future grant.
+    "DenyKeyDestructionExceptAdministrators",
+    # No bucket policy statement grants anything to an outside principal, so cross-account
+    # access is refused (implicitly) without this Deny; it guards against a future grant.
+    "DenyPrincipalsOutsideOrganization",
+}
+
+
+@pytest.fixture(scope="module")
+def baseline(settings: Settings) -> Proof:
+    return prove(settings)
+
+
+def test_every_statement_of_every_generated_policy_is_covered(settings: Settings) -> None:
+    assert sorted(generated(settings).sids()) == sorted(FLIPS)
+
+
+@pytest.mark.parametrize("sid", sorted(FLIPS))
+def test_removing_a_statement_flips_exactly_its_cases(
+    sid: str, settings: Settings, baseline: Proof
+) -> None:
+    before = {r.case.id: r.decision.allowed for r in baseline.rows}
+    mutated = prove(settings, without=frozenset({sid}))
+    assert mutated.removed == frozenset({sid})
+    flipped = [r.case.id for r in mutated.rows if r.decision.allowed != before[r.case.id]]
+    assert flipped == FLIPS[sid]
+    # A flipped case is a failed case: the proof reports the missing guard.
+    assert {r.case.id for r in mutated.failed} - {r.case.id for r in baseline.failed} == set(
+        flipped
+    )
+
+
+def test_only_the_documented_denies_are_redundant() -> None:
+    denies_without_flips = {sid for sid, flips in FLIPS.items() if not flips}
+    assert denies_without_flips == REDUNDANT
