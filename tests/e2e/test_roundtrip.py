@@ -152,7 +152,9 @@ def test_resources_deploy_in_manifest_order_to_their_accounts(deployed: Deployme
         (naming.RES_TRAIL, org.management_account, org.home_region),
     ]
     assert [(i.resource.name, i.account, i.region) for i in deployed.run.instances] == expected
-    assert all(r.deploy_method == "scp" for r in deployed.run.not_deployed)
+    policies = [r for r in deployed.package.manifest.resources if r.deploy_method != "stack_set"]
+    assert deployed.run.not_deployed == policies
+    assert {r.deploy_method for r in policies} == {"scp"}
 
 
 def test_outputs_flow_through_management_account_ssm(deployed: Deployment) -> None:
@@ -178,6 +180,20 @@ def test_outputs_flow_through_management_account_ssm(deployed: Deployment) -> No
 
 
 # --------------------------------------------------------------------------- KMS
+
+
+_KEY_FIELDS = (
+    "AWSAccountId",
+    "Arn",
+    "Description",
+    "Enabled",
+    "KeyState",
+    "KeyManager",
+    "KeySpec",
+    "KeyUsage",
+    "MultiRegion",
+    "Origin",
+)
 
 
 def _assert_key(
@@ -224,20 +240,6 @@ def _assert_key(
     assert kms.list_resource_tags(KeyId=key_id)["Tags"] == [
         {"TagKey": naming.TAG_KEY, "TagValue": component}
     ]
-
-
-_KEY_FIELDS = (
-    "AWSAccountId",
-    "Arn",
-    "Description",
-    "Enabled",
-    "KeyState",
-    "KeyManager",
-    "KeySpec",
-    "KeyUsage",
-    "MultiRegion",
-    "Origin",
-)
 
 
 def test_log_archive_key(deployed: Deployment) -> None:
