@@ -235,7 +235,7 @@ class Context:
         try:
             doc = compose(text)
         except YamlProblem as exc:
-            return None, Problem(exc.message, exc.line)
+            return None, Problem(f"not valid YAML: {exc.message}", exc.line)
         if doc is None:
             return None, Problem(
                 "the manifest is empty: expected a mapping with region, version and resources", 1

@@ -22,6 +22,9 @@ class ManifestEmptyTargets(Check):
             targets = res.targets
             if targets is None:
                 continue  # absent or not a mapping: CFCT-M003
+            lists = [targets.get(k) for k in ("accounts", "organizational_units")]
+            if any(n is not None and not n.is_null and not n.is_seq for n in lists):
+                continue  # not a list: CFCT-M003
             if res.target_items("accounts") or res.target_items("organizational_units"):
                 continue
             what = (

@@ -25,11 +25,16 @@ class ManifestParameterValues(Check):
                 node = item.get("parameter_value") if item.is_map else None
                 if node is None or node.is_null or node.text is not None:
                     continue  # absent or null: CFCT-M003
-                shown = describe(node.value) if node.kind == "scalar" else "a list or mapping"
-                fix = f': "{node.source}"' if node.kind == "scalar" else ""
-                yield self.at(
-                    "error",
-                    node,
-                    f"parameter_value must be a string, got {shown}: quote it so it reaches "
-                    f"CloudFormation as written{fix}",
-                )
+                if node.kind == "scalar":
+                    message = (
+                        f"parameter_value must be a string, got {describe(node.value)}: quote it "
+                        f'so it reaches CloudFormation as written: "{node.source}"'
+                    )
+                elif node.is_seq:
+                    message = (
+                        "parameter_value must be a string, got a list: write one string; CfCT "
+                        "splits a comma-separated value into a list itself"
+                    )
+                else:
+                    message = "parameter_value must be a string, got a mapping"
+                yield self.at("error", node, message)

@@ -39,7 +39,7 @@ class ManifestSsmOrder(Check):
                     if kw is None or not kw.startswith(helpers.SSM_PREFIX):
                         continue
                     ssm = kw[len(helpers.SSM_PREFIX) :]
-                    if not ssm:
+                    if helpers.ssm_name_problem(ssm) is not None:
                         continue  # CFCT-M015
                     found = producers.get(ssm, [])
                     if not found:

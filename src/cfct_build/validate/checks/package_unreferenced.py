@@ -5,15 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cfct_build.validate.check import Check
-from cfct_build.validate.context import Context
+from cfct_build.validate.context import (
+    CFCT_PARAMETER_EXCLUDED,
+    CFCT_PARAMETER_NAME,
+    CFCT_TEMPLATE_NAME,
+    Context,
+)
 from cfct_build.validate.findings import Finding
 from cfct_build.validate.source import PACKAGE_FOLDERS
 
-WHY = {
-    "templates": "CfCT's build still runs validate-template and cfn_nag on it",
-    "parameters": "CfCT's build still JSON-checks it",
-    "policies": "CfCT ignores it",
-}
+
+def _consequence(rel: str) -> str:
+    folder, name = rel.split("/", 1)[0], rel.rsplit("/", 1)[-1]
+    if folder == "templates" and CFCT_TEMPLATE_NAME.search(name):
+        return "CfCT's build still runs validate-template and cfn_nag on it"
+    if (
+        folder == "parameters"
+        and CFCT_PARAMETER_NAME.search(name)
+        and not CFCT_PARAMETER_EXCLUDED.search(name)
+    ):
+        return "CfCT's build still JSON-checks it"
+    return "CfCT ignores it"
 
 
 class PackageUnreferenced(Check):
@@ -37,5 +49,5 @@ class PackageUnreferenced(Check):
                         rel,
                         None,
                         "",
-                        f"not referenced by manifest.yaml: never deployed; {WHY[folder]}",
+                        f"not referenced by manifest.yaml: never deployed; {_consequence(rel)}",
                     )

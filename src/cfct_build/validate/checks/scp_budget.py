@@ -44,8 +44,8 @@ class ScpBudget(Check):
             elif n > BUDGET:
                 severity, verdict = (
                     "warning",
-                    f"with FullAWSAccess and Control Tower's guardrail policy that leaves "
-                    f"{MAX_PER_TARGET - n - RESERVED} of {MAX_PER_TARGET} slots",
+                    f"with FullAWSAccess and Control Tower's guardrail policy that makes "
+                    f"{n + RESERVED}, over the limit of {MAX_PER_TARGET} unless one is detached",
                 )
             else:
                 severity, verdict = "info", f"{BUDGET - n} of the {BUDGET}-SCP budget left"
