@@ -37,7 +37,7 @@ from cfct_build import naming, render
 from cfct_build.components import key as key_component
 from cfct_build.components import replica as replica_component
 from cfct_build.config import Settings
-from cfct_build.errors import CfctBuildError
+from cfct_build.errors import Problem, SettingsError
 from cfct_build.manifest import Resource
 
 POLICY_VERSION = "2012-10-17"
@@ -100,14 +100,15 @@ SID_ALIAS = "ProtectLogArchiveKeyAlias"
 SID_LEAVE_ORG = "DenyLeaveOrganization"
 
 
-class GuardrailError(CfctBuildError):
-    """The guardrails cannot be generated within the limits the settings declare."""
+class GuardrailError(SettingsError):
+    """The guardrails cannot be generated within the limits the settings declare (exit 2).
 
-    exit_code = 2
+    Raised at build time, where the settings file's name and lines are no longer known: each
+    problem names the settings key to change.
+    """
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(f"settings: {path}: {message}" for path, message in problems))
+        super().__init__([Problem(file="settings", path=p, message=m) for p, m in problems])
 
 
 @dataclass(frozen=True)
