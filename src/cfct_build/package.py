@@ -114,6 +114,7 @@ def zip_bytes(files: Mapping[str, bytes]) -> bytes:
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for rel in sorted(files):
             info = zipfile.ZipInfo(rel, date_time=ZIP_DATE)
+            info.create_system = 3  # Unix, also on Windows (where ZipInfo defaults to 0)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, files[rel])
