@@ -601,7 +601,6 @@ def exempt_and_management(w: World, skipped: list[str]) -> list[Case]:
     else:
         skipped.append("exempt-*: no exact exempt principal in the log-archive account")
     m = w.mgmt_admin
-    key_in_mgmt = w.ka == w.mgmt
     cases += [
         allow(
             "mgmt-stop-trail",
@@ -612,14 +611,14 @@ def exempt_and_management(w: World, skipped: list[str]) -> list[Case]:
             note=NO_SCP_IN_MANAGEMENT,
         ),
         deny("mgmt-delete-log", m, "s3:DeleteObject", w.log_object, w.on_archive),
-        Case(
+        deny(
             "mgmt-schedule-key-deletion",
             m,
             "kms:ScheduleKeyDeletion",
             w.key,
-            key_in_mgmt,
             w.on_key,
             w.key_ctx,
+            note="the key policy binds even where no SCP does",
         ),
     ]
     return cases

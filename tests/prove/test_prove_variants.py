@@ -1,0 +1,101 @@
+"""The proof on other settings: optional parts on and off, other key accounts, no OUs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cfct_build.config import Settings
+from cfct_build.prove import prove
+
+GAP = ["reader-1-read-log"]  # see test_prove_matrix.KNOWN_GAPS
+NO_OUS = [
+    "wl-*-trail, wl-change-selectors, wl-leave-organization: organization.organizational_units "
+    "is empty, so no guardrail SCP is attached",
+    "scp-*, sse-scp-*: no organizational_units, so no guardrail SCP applies",
+]
+
+
+def variant(settings: Settings, changes: dict[str, Any]) -> Settings:
+    data = settings.model_dump()
+    for dotted, value in changes.items():
+        *parents, last = dotted.split(".")
+        target = data
+        for part in parents:
+            target = target[part]
+        target[last] = value
+    return Settings.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("changes", "cases", "failed", "skipped"),
+    [
+        pytest.param(
+            {
+                "key.account": "management",
+                "key.admin_roles": ["arn:aws:iam::111111111111:role/KeyAdmin"],
+                "key.reader_roles": ["arn:aws:iam::222222222222:role/LogArchiveReader"],
+            },
+            115,
+            [],
+            [],
+            id="key-in-management",
+        ),
+        pytest.param(
+            {
+                "key.account": "log_archive",
+                "key.admin_roles": ["arn:aws:iam::222222222222:role/KeyAdmin"],
+            },
+            118,
+            GAP,
+            [],
+            id="key-in-log-archive",
+        ),
+        pytest.param(
+            {"bucket.replica_region": None, "trail.cloudwatch_logs.enabled": False},
+            104,
+            GAP,
+            [],
+            id="no-replica-no-log-group",
+        ),
+        pytest.param({"bucket.deny_uploads_without_kms": True}, 119, GAP, [], id="deny-non-kms"),
+        pytest.param({"organization.organizational_units": []}, 92, GAP, NO_OUS, id="no-ous"),
+        pytest.param({"organization.organizational_units": ["Root"]}, 118, GAP, [], id="root"),
+    ],
+)
+def test_variant(
+    settings: Settings,
+    changes: dict[str, Any],
+    cases: int,
+    failed: list[str],
+    skipped: list[str],
+) -> None:
+    proof = prove(variant(settings, changes))
+    assert (len(proof.rows), [r.case.id for r in proof.failed], proof.skipped) == (
+        cases,
+        failed,
+        skipped,
+    )
+
+
+def test_key_admin_outside_the_scps_keeps_destruction(settings: Settings) -> None:
+    """With the key in the management account, no SCP takes deletion from its admins."""
+    s = variant(
+        settings,
+        {
+            "key.account": "management",
+            "key.admin_roles": ["arn:aws:iam::111111111111:role/KeyAdmin"],
+            "key.reader_roles": [],
+        },
+    )
+    rows = {r.case.id: r for r in prove(s).rows}
+    row = rows["key-admin-schedule-deletion"]
+    assert (row.case.expected, row.decision.decided_by, row.case.note) == (
+        True,
+        ("key policy:KeyAdministrators", "identity policy:AdministratorAccess"),
+        "no guardrail SCP applies to this role",
+    )
+    assert rows["mgmt-schedule-key-deletion"].decision.decided_by == (
+        "key policy:DenyKeyDestructionExceptAdministrators",
+    )
