@@ -990,6 +990,48 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         ],
     ),
     # ----------------------------------------------------------------- guardrails
+    "no SCP slot left for the guardrails": (
+        EXAMPLE
+        + "guardrails:\n  scp_budget_by_target:\n    Sandbox: 0\n    Workloads:NonProd: 0\n",
+        [
+            P(
+                84,
+                14,
+                "guardrails.scp_budget_by_target.Sandbox",
+                "got 0; expected at least 1: the guardrails need 1 SCP on Sandbox (free SCP "
+                "slots there or raise the budget)",
+            ),
+            P(
+                85,
+                24,
+                "guardrails.scp_budget_by_target.'Workloads:NonProd'",
+                "got 0; expected at least 1: the guardrails need 1 SCP on Workloads:NonProd "
+                "(free SCP slots there or raise the budget)",
+            ),
+        ],
+    ),
+    "too many exempt principals for one SCP": (
+        edit(
+            (
+                "exempt_principals:\n",
+                "exempt_principals:\n"
+                + "".join(
+                    f"  - arn:aws:iam::111111111111:role/BreakGlassAdministratorRoleNumber{i:03d}\n"
+                    for i in range(100)
+                ),
+            )
+        ),
+        [
+            P(
+                30,
+                3,
+                "exempt_principals",
+                "got 103 entries; expected fewer: statement ProtectOrgTrail alone is 7654 "
+                "characters once sent by CfCT; an SCP holds at most 5120: use fewer or wildcard "
+                "exempt principals",
+            )
+        ],
+    ),
     "SCP budget out of range": (
         EXAMPLE + "guardrails:\n  scp_budget_by_target:\n    Sandbox: 9\n",
         [P(84, 14, "guardrails.scp_budget_by_target.Sandbox", "got 9; expected a number <= 5")],

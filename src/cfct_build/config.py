@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -728,6 +729,41 @@ class Settings(_Model):
         _raise_located(settings_problems(self))
         return self
 
+    @model_validator(mode="after")
+    def _guardrails_fit(self) -> Settings:
+        """The guardrail SCPs must fit an SCP and each target OU's SCP budget: found here, so
+        the problems are located in the settings file rather than at build time."""
+        from cfct_build import scps
+
+        if not self.organization.organizational_units:
+            return self  # no targets: no SCPs
+        try:
+            count = len(scps.pack(scps.statements(self)))
+        except scps.GuardrailError as exc:
+            n = len(self.exempt_principals)
+            _raise_located(
+                [(p.path, f"got {n} entries; expected fewer: {p.message}") for p in exc.problems]
+            )
+            raise  # pragma: no cover - _raise_located raised
+        overrides = self.guardrails.scp_budget_by_target
+        short: dict[tuple[str, ...], tuple[int, list[str]]] = {}
+        for ou, budget in scps.budgets(self).items():
+            if budget < count:
+                key = ("scp_budget_by_target", ou) if ou in overrides else ("scp_budget",)
+                short.setdefault(("guardrails", *key), (budget, []))[1].append(ou)
+        _raise_located(
+            [
+                (
+                    path,
+                    f"got {budget}; expected at least {count}: the guardrails need {count} "
+                    f"SCP{'s' if count > 1 else ''} on {', '.join(ous)} (free SCP slots there "
+                    "or raise the budget)",
+                )
+                for path, (budget, ous) in short.items()
+            ]
+        )
+        return self
+
     # Derived values: naming.py turns these into resource names.
     @property
     def key_account_id(self) -> str:
@@ -772,12 +808,12 @@ class _Located(ValueError):
     A path is dotted text, or a tuple where a part (e.g. a user's mapping key) may hold dots.
     """
 
-    def __init__(self, problems: list[tuple[str | tuple[str, ...], str]]) -> None:
-        self.problems = problems
+    def __init__(self, problems: Sequence[tuple[str | tuple[str, ...], str]]) -> None:
+        self.problems = list(problems)
         super().__init__("; ".join(f"{p}: {m}" for p, m in problems))
 
 
-def _raise_located(problems: list[tuple[str | tuple[str, ...], str]]) -> None:
+def _raise_located(problems: Sequence[tuple[str | tuple[str, ...], str]]) -> None:
     if problems:
         raise _Located(problems)
 
@@ -866,6 +902,11 @@ class _Index:
             self.keys[(*path, name)] = k
             children.append(((*path, name), v))
         return children
+
+    def path_at(self, mark: yaml.Mark) -> Path_:
+        """The deepest key path whose value starts at `mark` (else the document)."""
+        at = [p for p, n in self.values.items() if n.start_mark.index == mark.index]
+        return max(at, key=len, default=())
 
     def mark(self, path: Path_, *, key: bool = False) -> yaml.Mark | None:
         """The key (or value) at `path`, else the key or value of its nearest ancestor."""
@@ -1048,6 +1089,8 @@ def _yaml_problem(file: str, text: str, exc: yaml.YAMLError, index: _Index | Non
     path: Path_ = ()
     if isinstance(exc, _BadScalar) and index is not None:
         path = index.paths.get(id(exc.node), ())
+    elif isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark and index is not None:
+        path = index.path_at(exc.problem_mark)
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "unreadable YAML"
