@@ -181,8 +181,8 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from cfct_build.validate.report import render
 
     path = Path(args.dir)
-    if not path.is_dir():
-        print(f"cfct-build validate: {path}: not a directory", file=err)
+    if not (path.is_dir() or (path.is_file() and path.suffix.lower() == ".zip")):
+        print(f"cfct-build validate: {path}: not a directory or a .zip package", file=err)
         return 2
     findings = validate_dir(path, lint=not args.no_lint)
     out.write(render(findings, args.format))

@@ -53,10 +53,17 @@ def validate_files(files: Mapping[str, bytes], *, lint: bool = True) -> list[Fin
 
 def validate_dir(path: Path, *, lint: bool = True) -> list[Finding]:
     """Validate a package directory (or a package .zip file)."""
+    import zipfile
+
     from cfct_build.validate.source import DirSource, MappingSource, zip_files
 
     if path.is_file() and path.suffix.lower() == ".zip":
-        return _run(MappingSource(zip_files(path)), lint)
+        try:
+            files = zip_files(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            message = f"{path.name} is not a readable zip file ({exc})"
+            return [Finding("", None, "CFCT-P001", "error", "", message)]
+        return _run(MappingSource(files), lint)
     return _run(DirSource(path), lint)
 
 

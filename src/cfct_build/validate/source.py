@@ -85,7 +85,17 @@ class DirSource(PackageSource):
         return self._cache[rel]
 
 
+ZIP_FOLDER = "custom-control-tower-configuration/"
+
+
 def zip_files(path: Path) -> dict[str, bytes]:
-    """The files of a package zip (directories skipped)."""
+    """The files of a package zip (directories skipped).
+
+    Like CfCT's build, accept the package inside a custom-control-tower-configuration/ folder
+    when the zip has no manifest.yaml at its root.
+    """
     with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as zf:
-        return {i.filename: zf.read(i) for i in zf.infolist() if not i.is_dir()}
+        files = {i.filename: zf.read(i) for i in zf.infolist() if not i.is_dir()}
+    if MANIFEST not in files and ZIP_FOLDER + MANIFEST in files:
+        files = {k[len(ZIP_FOLDER) :]: v for k, v in files.items() if k.startswith(ZIP_FOLDER)}
+    return files

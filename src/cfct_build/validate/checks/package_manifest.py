@@ -11,7 +11,7 @@ from cfct_build.validate.findings import Finding
 
 class PackageManifest(Check):
     id = "CFCT-P001"
-    shortdesc = "manifest.yaml is at the package root"
+    shortdesc = "the package is readable and has manifest.yaml at its root"
     description = (
         "CfCT's CodeBuild projects look for manifest.yaml at the root of "
         "custom-control-tower-configuration.zip and stop the pipeline without it."
