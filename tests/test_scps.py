@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from cfct_build import naming, render, scps
-from cfct_build.config import Settings
+from cfct_build.config import Guardrails, Settings
 from cfct_build.manifest import Resource
 from cfct_build.package import build_package
 from cfct_build.validate.iam_catalogue import unknown_action
@@ -248,6 +248,11 @@ def test_package_lists_scps_first_and_ships_the_file(settings: Settings) -> None
     ) in manifest
 
 
+def _unchecked(settings: Settings, **fields: Any) -> Settings:
+    """Settings the loader would refuse (it runs the same packing): the build's backstop."""
+    return settings.model_copy(update=fields)
+
+
 def _many_exempt(n: int) -> list[str]:
     return [f"arn:aws:iam::111111111111:role/break-glass-{i:03d}" for i in range(n)]
 
@@ -270,8 +275,10 @@ def test_statements_pack_into_as_few_policies_as_fit(settings: Settings) -> None
         assert len(render.cfct_sent_text(render.policy_json(grown))) > render.SCP_MAX_CHARS
 
 
-def test_over_budget_is_a_located_settings_error(settings: Settings) -> None:
-    s = _with(settings, exempt_principals=_many_exempt(20), guardrails__scp_budget=2)
+def test_over_budget_is_a_settings_error_naming_the_key(settings: Settings) -> None:
+    s = _unchecked(
+        settings, exempt_principals=_many_exempt(20), guardrails=Guardrails(scp_budget=2)
+    )
     with pytest.raises(scps.GuardrailError) as exc:
         scps.policies(s)
     assert exc.value.exit_code == 2
@@ -283,10 +290,10 @@ def test_over_budget_is_a_located_settings_error(settings: Settings) -> None:
 
 
 def test_per_target_budget_names_its_key(settings: Settings) -> None:
-    s = _with(
+    s = _unchecked(
         settings,
         exempt_principals=_many_exempt(20),
-        guardrails__scp_budget_by_target={"Sandbox": 1},
+        guardrails=Guardrails(scp_budget_by_target={"Sandbox": 1}),
     )
     with pytest.raises(scps.GuardrailError) as exc:
         scps.policies(s)
@@ -297,7 +304,7 @@ def test_per_target_budget_names_its_key(settings: Settings) -> None:
 
 
 def test_a_statement_too_big_for_any_policy_is_refused(settings: Settings) -> None:
-    s = _with(settings, exempt_principals=_many_exempt(90))
+    s = _unchecked(settings, exempt_principals=_many_exempt(90))
     with pytest.raises(scps.GuardrailError) as exc:
         scps.policies(s)
     assert str(exc.value) == (
