@@ -58,6 +58,27 @@ CLOUDTRAIL_STATEMENTS = [
         },
     },
 ]
+READER_STATEMENT = {
+    "Sid": "ReadersReadLogs",
+    "Effect": "Allow",
+    "Principal": {
+        "AWS": [
+            sub("arn:${AWS::Partition}:iam::222222222222:root"),
+            sub("arn:${AWS::Partition}:iam::333333333333:root"),
+        ]
+    },
+    "Action": ["s3:GetBucketLocation", "s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"],
+    "Resource": [s3_arn(ARCHIVE), s3_arn(f"{ARCHIVE}/cloudtrail/*")],
+    "Condition": {
+        "ArnEquals": {
+            "aws:PrincipalArn": [
+                sub("arn:${AWS::Partition}:iam::333333333333:role/SecurityLogReader"),
+                sub("arn:${AWS::Partition}:iam::222222222222:role/LogArchiveReader"),
+            ]
+        },
+        "StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
+    },
+}
 KMS_UPLOAD_STATEMENTS = [
     {
         "Sid": "DenyUploadsWithoutSseKms",
@@ -257,6 +278,7 @@ def test_archive_bucket_policy_statements(settings: Settings) -> None:
     assert statements(template(settings), "ArchiveBucketPolicy") == [
         *expected_guards(ARCHIVE),
         *CLOUDTRAIL_STATEMENTS,
+        READER_STATEMENT,
     ]
 
 
@@ -499,6 +521,7 @@ def test_deny_uploads_without_kms_adds_two_statements(settings: Settings) -> Non
     assert statements(template(s), "ArchiveBucketPolicy") == [
         *expected_guards(ARCHIVE),
         *CLOUDTRAIL_STATEMENTS,
+        READER_STATEMENT,
         *KMS_UPLOAD_STATEMENTS,
     ]
 

@@ -11,13 +11,6 @@ import pytest
 from cfct_build.config import Settings
 from cfct_build.prove import Proof, prove
 
-# Cases that fail today because of a gap in a policy another component owns (reported).
-KNOWN_GAPS = {
-    # The bucket policy grants no read to reader roles outside the log-archive account, so
-    # the audit-account reader can decrypt but not read the logs.
-    "reader-1-read-log",
-}
-
 EXAMPLE = [
     ("ct-acl-check", "allow", ["bucket policy:CloudTrailAclCheck"]),
     ("ct-write-member-log", "allow", ["bucket policy:CloudTrailWriteOrganizationLogs"]),
@@ -315,12 +308,13 @@ EXAMPLE = [
         "allow",
         ["key policy:ReadersDecryptCloudTrailLogs", "identity policy:DecryptLogs"],
     ),
+    ("reader-1-read-log", "allow", ["bucket policy:ReadersReadLogs", "identity policy:ReadLogs"]),
     (
         "reader-2-decrypt",
         "allow",
         ["key policy:ReadersDecryptCloudTrailLogs", "identity policy:DecryptLogs"],
     ),
-    ("reader-2-read-log", "allow", ["identity policy:ReadLogs"]),
+    ("reader-2-read-log", "allow", ["bucket policy:ReadersReadLogs", "identity policy:ReadLogs"]),
     (
         "reader-decrypt-other-context",
         "deny",
@@ -378,18 +372,13 @@ def test_example_matrix_is_exactly_this(proof: Proof) -> None:
     got = [
         (r.case.id, "allow" if r.decision.allowed else "deny", list(r.decision.decided_by))
         for r in proof.rows
-        if r.case.id not in KNOWN_GAPS
     ]
     assert got == EXAMPLE
 
 
-def test_every_case_but_the_known_gaps_meets_its_expectation(proof: Proof) -> None:
-    assert [r.case.id for r in proof.failed] == sorted(KNOWN_GAPS)
-    assert proof.skipped == []
-
-
-@pytest.mark.xfail(strict=True, reason="bucket policy: no read for cross-account reader roles")
 def test_every_case_meets_its_expectation(proof: Proof) -> None:
+    assert [r.case.id for r in proof.failed] == []
+    assert proof.skipped == []
     assert proof.ok
 
 
@@ -422,6 +411,7 @@ def test_issue_cases_are_all_present(proof: Proof) -> None:
             "sse-archive-put-bucket-policy",
             "cfn-key-put-key-policy",
             "reader-1-decrypt",
+            "reader-1-read-log",
             "reader-2-read-log",
             "outside-read-log",
             "outside-decrypt",
@@ -450,6 +440,7 @@ def test_issue_cases_are_all_present(proof: Proof) -> None:
         "sse-archive-put-bucket-policy": True,
         "cfn-key-put-key-policy": True,
         "reader-1-decrypt": True,
+        "reader-1-read-log": True,
         "reader-2-read-log": True,
         "outside-read-log": False,
         "outside-decrypt": False,

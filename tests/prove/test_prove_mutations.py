@@ -65,6 +65,8 @@ FLIPS = {
     ],
     "ProtectOrgTrailLogGroup": ["scp-log-group"],
     "ReadersDecryptCloudTrailLogs": ["reader-1-decrypt", "reader-2-decrypt"],
+    # reader-2 is in the log-archive account: its own identity policy suffices there.
+    "ReadersReadLogs": ["reader-1-read-log"],
     "ReadersDecryptReplicasThroughS3": ["reader-1-decrypt-replica", "reader-2-decrypt-replica"],
     "ReplicationRoleDecryptsForS3Replication": ["replication-decrypt-source"],
     "ReplicationRoleEncryptsReplicas": ["replication-encrypt-replica"],

@@ -9,7 +9,6 @@ import pytest
 from cfct_build.config import Settings
 from cfct_build.prove import prove
 
-GAP = ["reader-1-read-log"]  # see test_prove_matrix.KNOWN_GAPS
 NO_OUS = [
     "wl-*-trail, wl-change-selectors, wl-leave-organization: organization.organizational_units "
     "is empty, so no guardrail SCP is attached",
@@ -48,20 +47,20 @@ def variant(settings: Settings, changes: dict[str, Any]) -> Settings:
                 "key.admin_roles": ["arn:aws:iam::222222222222:role/KeyAdmin"],
             },
             118,
-            GAP,
+            [],
             [],
             id="key-in-log-archive",
         ),
         pytest.param(
             {"bucket.replica_region": None, "trail.cloudwatch_logs.enabled": False},
             104,
-            GAP,
+            [],
             [],
             id="no-replica-no-log-group",
         ),
-        pytest.param({"bucket.deny_uploads_without_kms": True}, 119, GAP, [], id="deny-non-kms"),
-        pytest.param({"organization.organizational_units": []}, 92, GAP, NO_OUS, id="no-ous"),
-        pytest.param({"organization.organizational_units": ["Root"]}, 118, GAP, [], id="root"),
+        pytest.param({"bucket.deny_uploads_without_kms": True}, 119, [], [], id="deny-non-kms"),
+        pytest.param({"organization.organizational_units": []}, 92, [], NO_OUS, id="no-ous"),
+        pytest.param({"organization.organizational_units": ["Root"]}, 118, [], [], id="root"),
     ],
 )
 def test_variant(

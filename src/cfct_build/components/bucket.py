@@ -44,6 +44,7 @@ from __future__ import annotations
 from awacs.aws import (
     Action,
     Allow,
+    ArnEquals,
     ArnLike,
     ArnNotLike,
     Bool,
@@ -60,6 +61,7 @@ from troposphere import GetAtt, Output, Parameter, Ref, Sub, Template, iam, s3
 from cfct_build import naming
 from cfct_build.components._common import (
     TEMPLATE_FORMAT_VERSION,
+    account_root,
     cfn_nag_suppress,
     ct_execution_role_arn,
     retain,
@@ -284,6 +286,28 @@ def archive_lifecycle(s: Settings) -> s3.LifecycleConfiguration:
 # --------------------------------------------------------------------------- policies
 
 
+def readers_read_logs(s: Settings, name: str) -> Statement:
+    """`key.reader_roles` (any account of the organization) list and read the trail's logs.
+
+    Readers in the log-archive account need the grant only in IAM; readers elsewhere (the audit
+    account's, typically) need it here too. Decrypting is granted by the key policy.
+    """
+    reader_accounts = sorted({arn.split(":")[4] for arn in s.key.reader_roles})
+    return Statement(
+        Sid="ReadersReadLogs",
+        Effect=Allow,
+        Principal=Principal("AWS", [account_root(a) for a in reader_accounts]),
+        Action=_s3("GetBucketLocation", "GetObject", "GetObjectVersion", "ListBucket"),
+        Resource=[bucket_arn(name), objects_arn(name, f"{s.bucket.key_prefix}/*")],
+        Condition=Condition(
+            [
+                ArnEquals("aws:PrincipalArn", role_arns(s.key.reader_roles)),
+                StringEquals({"aws:PrincipalOrgID": s.organization.id}),
+            ]
+        ),
+    )
+
+
 def archive_bucket_policy(s: Settings) -> PolicyDocument:
     name = naming.archive_bucket(s)
     org = s.organization
@@ -315,6 +339,8 @@ def archive_bucket_policy(s: Settings) -> PolicyDocument:
             ),
         ),
     ]
+    if s.key.reader_roles:
+        statements.append(readers_read_logs(s, name))
     if s.bucket.deny_uploads_without_kms:
         statements += [
             Statement(
