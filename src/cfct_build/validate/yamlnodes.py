@@ -9,6 +9,7 @@ deployer read the manifest).
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,6 +18,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
+YAML12_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+)$")
+YAML12_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 Kind = Literal["map", "seq", "scalar"]
 PathPart = str | int
 
@@ -94,12 +97,28 @@ class YNode:
         node = self.get(key)
         return node.items if node is not None and node.kind == "seq" else []
 
-    def data(self) -> Any:
-        """Plain Python data, as `yaml.safe_load` would return it (last duplicate key wins)."""
+    def data(self, yaml12: bool = False) -> Any:
+        """Plain Python data, as `yaml.safe_load` would return it (last duplicate key wins).
+
+        With yaml12, plain scalars that YAML 1.1 reads as strings but YAML 1.2 (ruamel.yaml,
+        under CfCT's pykwalify check) reads as numbers, such as 0o17 or 1e3, are numbers.
+        """
         if self.kind == "map":
-            return {k.value: v.data() for k, v in self.entries}
+            return {k.value: v.data(yaml12) for k, v in self.entries}
         if self.kind == "seq":
-            return [i.data() for i in self.items]
+            return [i.data(yaml12) for i in self.items]
+        return self.yaml12_value if yaml12 else self.value
+
+    @property
+    def yaml12_value(self) -> Any:
+        """The scalar's value under YAML 1.2's core schema where it differs from a 1.1 string."""
+        if self.kind != "scalar" or self.style is not None or not isinstance(self.value, str):
+            return self.value
+        src = self.source
+        if YAML12_INT.match(src):
+            return int(src[2:], 8) if src.startswith("0o") else int(src)
+        if YAML12_FLOAT.match(src):
+            return float(src)
         return self.value
 
     def walk(self) -> Iterator[YNode]:
@@ -139,18 +158,26 @@ def _key_text(key: YNode) -> PathPart:
     return v if isinstance(v, str) else str(v)
 
 
+MAX_NODES = 100_000  # aliases are expanded per path: bound what a hostile document can cost
+
+
 class _Builder:
     def __init__(self) -> None:
         self.constructor = SafeConstructor()
         self.active: set[int] = set()
+        self.count = 0
 
     def build(self, node: yaml.Node, path: tuple[PathPart, ...]) -> YNode:
         line = node.start_mark.line + 1
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise YamlProblem(f"more than {MAX_NODES:,} nodes once aliases are expanded", line)
         if isinstance(node, yaml.ScalarNode):
             try:
                 value = self.constructor.construct_object(node, deep=True)
             except Exception as exc:  # constructor errors, bad timestamps, ...
-                raise YamlProblem(f"cannot read value {node.value!r}: {exc}", line) from exc
+                why = exc.problem if isinstance(exc, yaml.MarkedYAMLError) else str(exc)
+                raise YamlProblem(f"cannot read value {node.value!r}: {why}", line) from exc
             style = node.style if node.style in ("'", '"', "|", ">") else None
             return YNode(
                 path, line, "scalar", node.tag, style=style, value=value, source=node.value

@@ -77,7 +77,8 @@ class ManifestSchema(Check):
             return
         seen: set[tuple[str, str]] = set()
         errors = sorted(
-            _validator().iter_errors(doc.data()), key=lambda e: list(map(str, e.absolute_path))
+            _validator().iter_errors(doc.data(yaml12=True)),
+            key=lambda e: list(map(str, e.absolute_path)),
         )
         for error in errors:
             for finding in self._translate(doc, error):
@@ -113,13 +114,13 @@ class ManifestSchema(Check):
                         f"unknown key {key!r}: CfCT's schema rejects it (allowed here: {', '.join(allowed)})",
                     )
         elif error.validator == "type":
-            yield self.finding(
-                "error",
-                MANIFEST,
-                node.line,
-                where,
-                f"expected {_expected(error.validator_value)}, got {describe(instance)}",
-            )
+            message = f"expected {_expected(error.validator_value)}, got {describe(instance)}"
+            if node.kind == "scalar" and isinstance(node.value, str) and instance != node.value:
+                message += (
+                    f": YAML 1.2, which CfCT's schema check reads, takes the unquoted "
+                    f"{node.source} as a number; quote it"
+                )
+            yield self.finding("error", MANIFEST, node.line, where, message)
         elif error.validator == "enum":
             options = ", ".join(str(v) for v in error.validator_value)
             yield self.finding(
