@@ -2,8 +2,9 @@
 
 `load_settings(path)` returns a frozen `Settings` or raises `SettingsError`. Each of its
 problems names the file, line and column, the dotted key path, the bad value and what was
-expected: `cfct-build.yaml:11:23: organization.management_account: got 11111111111; expected
-...`. Nothing else escapes: any YAML text yields either settings or located problems.
+expected: `cfct-build.yaml:11:23: organization.management_account: got 111111111111 (a number);
+expected a 12-digit AWS account ID in quotes, ...`. Nothing else escapes: any YAML text yields
+either settings or located problems (tests/test_config_properties.py holds us to that).
 
 Loading happens in four steps, each of which can stop with located problems:
 1. YAML is composed into a node tree (syntax errors, bad characters, several documents).
@@ -12,6 +13,10 @@ Loading happens in four steps, each of which can stop with located problems:
 3. The nodes are constructed into Python data (bad explicit tags, impossible dates).
 4. The data is validated by the pydantic models below; their errors are located through the
    index from step 2 and phrased as `got <value>; expected <what>`.
+Validation is staged as pydantic stages it: a section's own checks run once its fields are
+valid, and the checks across sections (`Settings._cross`, the trail's selector limits, the
+guardrail SCPs' size and budget) once every section is valid. The last two ask the generators
+(components/trail.py, scps.py), so whatever the build would refuse is refused here, located.
 """
 
 from __future__ import annotations
