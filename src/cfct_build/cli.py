@@ -237,6 +237,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         print(f"cfct-build {args.command}: error:", file=err)
         print(str(exc), file=err)
         return exc.exit_code
+    except OSError as exc:  # a file or directory we could not read or write
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"cfct-build {args.command}: error{where}: {exc.strerror or exc}", file=err)
+        return 1
     except KeyboardInterrupt:
         print("cfct-build: interrupted", file=err)
         return 130
