@@ -159,3 +159,9 @@ def test_yaml12_reading_of_plain_scalars() -> None:
         "f": True,
         "g": "text",
     }
+
+
+def test_deep_nesting_is_a_problem_not_a_crash() -> None:
+    with pytest.raises(YamlProblem) as info:
+        compose("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert info.value.message == "the document is nested too deeply"

@@ -19,6 +19,7 @@ from cfct_build.validate.source import MANIFEST, PackageSource, normalize
 from cfct_build.validate.yamlnodes import YamlProblem, YNode, compose
 
 REMOTE_PREFIXES = ("s3://", "https://", "http://")
+TOO_DEEP = "the document is nested too deeply to read"
 # CfCT's build stage runs validate-template and cfn_nag on files of templates/ whose names
 # match this (unescaped) grep pattern, and json.tool on parameters/ files matching '.json'
 # but not '.j2' (run-validation.sh).
@@ -89,6 +90,8 @@ def parse_template(rel: str, raw: bytes) -> TemplateDoc:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             return TemplateDoc(rel, len(raw), None, Problem(f"invalid JSON: {exc.msg}", exc.lineno))
+        except RecursionError:
+            return TemplateDoc(rel, len(raw), None, Problem(TOO_DEEP, None))
     else:
         try:
             data = yaml.load(text, Loader=_CfnLoader)  # a SafeLoader subclass
@@ -98,6 +101,8 @@ def parse_template(rel: str, raw: bytes) -> TemplateDoc:
             return TemplateDoc(rel, len(raw), None, Problem(f"invalid YAML: {exc.problem}", line))
         except yaml.YAMLError as exc:
             return TemplateDoc(rel, len(raw), None, Problem(f"invalid YAML: {exc}", None))
+        except RecursionError:
+            return TemplateDoc(rel, len(raw), None, Problem(TOO_DEEP, None))
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         return TemplateDoc(
@@ -118,7 +123,12 @@ class JsonDoc:
 
     @cached_property
     def located(self) -> list[jsonpos.Located]:
-        return jsonpos.locate(self.text) if self.text is not None and self.problem is None else []
+        if self.text is None or self.problem is not None:
+            return []
+        try:
+            return jsonpos.locate(self.text)
+        except RecursionError:  # json.loads (in C) may accept more nesting than the walker
+            return []
 
     def line(self, path: tuple[str | int, ...]) -> int | None:
         return jsonpos.line_of(self.located, path)
@@ -134,6 +144,8 @@ def parse_json(rel: str, raw: bytes) -> JsonDoc:
         return JsonDoc(
             rel, text, None, Problem(f"invalid JSON: {exc.msg} (column {exc.colno})", exc.lineno)
         )
+    except RecursionError:
+        return JsonDoc(rel, text, None, Problem(TOO_DEEP, None))
 
 
 @dataclass(frozen=True)

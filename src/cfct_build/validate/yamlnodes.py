@@ -246,6 +246,11 @@ def compose(text: str) -> YNode | None:
         raise YamlProblem(problem, line) from exc
     except yaml.YAMLError as exc:
         raise YamlProblem(str(exc), None) from exc
+    except RecursionError as exc:
+        raise YamlProblem("the document is nested too deeply", None) from exc
     if node is None:
         return None
-    return _Builder().build(node, ())
+    try:
+        return _Builder().build(node, ())
+    except RecursionError as exc:
+        raise YamlProblem("the document is nested too deeply", node.start_mark.line + 1) from exc
