@@ -66,3 +66,23 @@ def test_a_failing_check_becomes_an_error_finding(monkeypatch: pytest.MonkeyPatc
             "internal error in this check (KeyError: 'boom'); please report it",
         )
     ]
+
+
+def test_a_cfn_lint_crash_is_a_finding_for_that_template(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cfct_build.validate.checks import cfn_lint
+
+    def crash(text: str, regions: list[str]) -> list[object]:
+        raise RuntimeError("lint bug")
+
+    monkeypatch.setattr(cfn_lint, "lint_text", crash)
+    files = {"templates/t.template": b'{"Resources": {}}'}
+    assert [f for f in validate_files(files) if f.id.startswith("CFN")] == [
+        Finding(
+            "templates/t.template",
+            None,
+            "CFN-E0000",
+            "error",
+            "",
+            "cfn-lint failed on this template (RuntimeError: lint bug)",
+        )
+    ]

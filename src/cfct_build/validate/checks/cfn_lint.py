@@ -67,7 +67,13 @@ class CfnLint(Check):
             text, _ = decode_text(raw)
             if text is None:
                 continue
-            for match in lint_text(text, self._regions(ctx, rel)):
+            try:
+                matches = lint_text(text, self._regions(ctx, rel))
+            except Exception as exc:  # cfn-lint itself failed on this template
+                message = f"cfn-lint failed on this template ({type(exc).__name__}: {exc})"
+                yield Finding(rel, None, "CFN-E0000", "error", "", message)
+                continue
+            for match in matches:
                 path = getattr(match, "path", None) or []
                 yield Finding(
                     file=rel,
