@@ -33,7 +33,7 @@ def _digest() -> str:
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on any python3
         sys.exit(f"dev.py: Python 3.11 or newer is required (this is {sys.version.split()[0]})")
     if not (BIN / "python").exists():
         print(f"dev.py: creating virtual environment {VENV}", file=sys.stderr)

@@ -74,7 +74,9 @@ def _parser() -> argparse.ArgumentParser:
         "contract rule and run cfn-lint (informational rules on) on every template. Exits 1 "
         "when any finding is an error.",
     )
-    p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="package directory (default: .)")
+    p.add_argument(
+        "dir", nargs="?", default=".", metavar="DIR", help="package directory (default: .)"
+    )
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
     p.add_argument("--no-lint", action="store_true", help="skip cfn-lint (contract checks only)")
 
@@ -147,7 +149,9 @@ def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if has_errors(findings):
         for f in findings:
             print(str(f), file=err)
-        print("cfct-build: the generated package breaks the CfCT contract; nothing written", file=err)
+        print(
+            "cfct-build: the generated package breaks the CfCT contract; nothing written", file=err
+        )
         return 1
     d = write_package(pkg, target)
     for rel in d.missing:
@@ -223,7 +227,9 @@ COMMANDS = {
 }
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     parser = _parser()

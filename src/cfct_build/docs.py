@@ -55,8 +55,10 @@ def _rows(
         items = _resolve(schema, target.get("items", {})) if target.get("type") == "array" else {}
         desc = sub.get("description") or target.get("description") or ""
         desc = re.sub(r"\s+", " ", desc).strip().replace("|", "\\|")
-        default = "required" if name in req else (
-            f"`{json.dumps(sub['default'])}`" if "default" in sub else ""
+        default = (
+            "required"
+            if name in req
+            else (f"`{json.dumps(sub['default'])}`" if "default" in sub else "")
         )
         if target.get("properties"):
             rows.append((path, "mapping", default, desc))
