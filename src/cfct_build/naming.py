@@ -53,7 +53,9 @@ def alfred_ssm(parameter: str) -> str:
 
 
 def archive_bucket(s: Settings) -> str:
-    return f"{s.bucket.name_prefix}-{s.organization.log_archive_account}-{s.organization.home_region}"
+    return (
+        f"{s.bucket.name_prefix}-{s.organization.log_archive_account}-{s.organization.home_region}"
+    )
 
 
 def access_log_bucket(s: Settings) -> str:

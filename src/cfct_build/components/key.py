@@ -184,7 +184,9 @@ def key_policy(s: Settings) -> PolicyDocument:
                                 )
                             ],
                         ),
-                        StringEquals({"kms:ViaService": f"s3.{s.organization.home_region}.amazonaws.com"}),
+                        StringEquals(
+                            {"kms:ViaService": f"s3.{s.organization.home_region}.amazonaws.com"}
+                        ),
                     ]
                 ),
             )
@@ -228,7 +230,9 @@ def build(s: Settings) -> Template:
         )
     )
     t.add_resource(Alias(ALIAS, AliasName=f"alias/{s.key.alias}", TargetKeyId=Ref(key)))
-    t.add_output(Output("KeyArn", Description="ARN of the log-archive key", Value=GetAtt(key, "Arn")))
+    t.add_output(
+        Output("KeyArn", Description="ARN of the log-archive key", Value=GetAtt(key, "Arn"))
+    )
     t.add_output(Output("KeyId", Description="ID of the log-archive key", Value=Ref(key)))
     return t
 
