@@ -89,7 +89,14 @@ def _parser() -> argparse.ArgumentParser:
         "differs from its expectation.",
     )
     _settings_arg(p)
-    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=["text", "wide", "json"],
+        default="text",
+        help="text: one line per case under its principal; wide: a table with the resource "
+        "and request context too; json: everything, for machines (default: text)",
+    )
 
     sub.add_parser(
         "schema",

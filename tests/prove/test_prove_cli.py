@@ -32,7 +32,16 @@ def test_minimal_settings_prove_clean_with_skip_notes() -> None:
         "skipped: reader-*: key.reader_roles is empty",
         "prove: all 70 cases evaluate as expected",
     ]
-    header = out.splitlines()[0].split()
+    assert out.splitlines()[:3] == [
+        "CloudTrail (cloudtrail.amazonaws.com)",
+        "  ok   ct-acl-check                                  s3:GetBucketAcl                      "
+        "allow  bucket policy:CloudTrailAclCheck",
+        "  ok   ct-write-member-log                           s3:PutObject                         "
+        "allow  bucket policy:CloudTrailWriteOrganizationLogs",
+    ]
+    _, wide, _ = run("prove", "-s", str(MINIMAL), "--format", "wide")
+    assert wide.splitlines()[-6:] == out.splitlines()[-6:]
+    header = wide.splitlines()[0].split()
     assert header == [
         "ID", "PRINCIPAL", "ACTION", "RESOURCE", "CONTEXT", "LAYERS", "EXPECTED", "EVALUATED",
         "DECIDED", "BY",
@@ -79,7 +88,10 @@ def test_a_case_that_differs_exits_1_and_is_named(monkeypatch: pytest.MonkeyPatc
         "prove: 2 of 70 cases differ from expectation: ct-write-plain-http, bp-plain-http"
     )
     row = next(line for line in out.splitlines() if " ct-write-plain-http " in line)
-    assert row.startswith("FAIL")
+    assert row == (
+        "  FAIL ct-write-plain-http                           s3:PutObject                         "
+        "allow (expected deny)  bucket policy:CloudTrailWriteOrganizationLogs"
+    )
 
 
 def test_bad_settings_exit_2_without_a_traceback(tmp_path: Path) -> None:

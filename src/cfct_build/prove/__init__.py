@@ -99,6 +99,8 @@ def render(proof: Proof, fmt: str = "text") -> str:
             "removed_statements": sorted(proof.removed),
         }
         return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    if fmt == "text":
+        return _render_compact(proof)
     header = (
         "",
         "ID",
@@ -134,7 +136,34 @@ def render(proof: Proof, fmt: str = "text") -> str:
         "  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1]
         for row in table
     ]
-    lines += [f"skipped: {why}" for why in proof.skipped]
+    return "\n".join([*lines, *_footer(proof)]) + "\n"
+
+
+def _render_compact(proof: Proof) -> str:
+    """One line per case under a heading per principal; `wide` and `json` carry every column."""
+    id_w = max((len(r.case.id) for r in proof.rows), default=0)
+    action_w = max((len(r.case.action) for r in proof.rows), default=0)
+    lines: list[str] = []
+    actor = None
+    for r in proof.rows:
+        c = r.case
+        if (c.actor.label, c.actor.arn) != actor:
+            actor = (c.actor.label, c.actor.arn)
+            lines.append(f"{c.actor.label} ({c.actor.arn})")
+        verdict = _verdict(r.decision.allowed)
+        if not r.ok:
+            verdict = f"{verdict} (expected {_verdict(c.expected)})"
+        layers = "" if c.layers == ALL else f" [{c.layers}]"
+        note = f"  ({c.note})" if c.note else ""
+        lines.append(
+            f"  {'ok' if r.ok else 'FAIL':4} {c.id.ljust(id_w)}  {c.action.ljust(action_w)}  "
+            f"{verdict.ljust(5)}  {'; '.join(r.decision.decided_by)}{layers}{note}"
+        )
+    return "\n".join([*lines, *_footer(proof)]) + "\n"
+
+
+def _footer(proof: Proof) -> list[str]:
+    lines = [f"skipped: {why}" for why in proof.skipped]
     if proof.removed:
         lines.append(f"removed statements: {', '.join(sorted(proof.removed))}")
     n = len(proof.rows)
@@ -143,4 +172,4 @@ def render(proof: Proof, fmt: str = "text") -> str:
     else:
         ids = ", ".join(r.case.id for r in proof.failed)
         lines.append(f"prove: {len(proof.failed)} of {n} cases differ from expectation: {ids}")
-    return "\n".join(lines) + "\n"
+    return lines
