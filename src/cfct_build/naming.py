@@ -127,3 +127,11 @@ def trail_arn(s: Settings) -> str:
 def replica_key_alias(s: Settings) -> str:
     """Alias name (without alias/) of the replica key; KMS caps the full alias at 256 chars."""
     return f"{s.key.alias[:242]}-replica"
+
+
+# Control Tower's baseline StackSet: CfCT v2.8.4 treats every account with an instance of it
+# (in the home Region) as enrolled; `Root` targets exactly those accounts.
+CT_BASELINE_STACKSET = "AWSControlTowerBP-BASELINE-CONFIG"
+
+# CfCT names the StackSet of manifest resource <name> CustomControlTower-<name>.
+CFCT_STACKSET_PREFIX = "CustomControlTower-"
