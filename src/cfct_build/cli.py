@@ -77,7 +77,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "dir", nargs="?", default=".", metavar="DIR", help="package directory (default: .)"
     )
-    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=["text", "json", "sarif", "junit"],
+        default="text",
+        help="report format: text, json, SARIF 2.1.0 (code scanning) or JUnit XML (CI reports)",
+    )
+    p.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write the --format report to FILE and print the text report",
+    )
     p.add_argument("--no-lint", action="store_true", help="skip cfn-lint (contract checks only)")
 
     p = sub.add_parser(
@@ -196,8 +208,30 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"cfct-build validate: {path}: not a directory or a .zip package", file=err)
         return 2
     findings = validate_dir(path, lint=not args.no_lint)
-    out.write(render(findings, args.format))
+    report = render(findings, args.format, lint=not args.no_lint, base=_report_base(path))
+    if args.output:
+        from cfct_build.bootstrap import write_atomically
+
+        target = Path(args.output)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, report)
+        report = render(findings, "text")
+    out.write(report)
     return 1 if has_errors(findings) else 0
+
+
+def _report_base(path: Path) -> str:
+    """The package directory as the prefix of file locations in reports: relative to the
+    working directory where it lies inside it; "" (package-relative) otherwise and for a zip."""
+    if not path.is_dir():
+        return ""
+    if path.is_absolute():
+        try:
+            path = path.resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            return ""
+    rel = path.as_posix()
+    return "" if rel == "." else rel
 
 
 def cmd_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
