@@ -134,6 +134,65 @@ def _parser() -> argparse.ArgumentParser:
         help="deploy it now with boto3 (credentials of the management account, home Region)",
     )
     p.add_argument("--profile", help="AWS profile for --apply")
+
+    p = sub.add_parser(
+        "publish",
+        help="upload custom-control-tower-configuration.zip to CfCT's source bucket",
+        description="Upload the package zip (built from the settings, or --zip) to CfCT's "
+        "source bucket (default custom-control-tower-configuration-<account>-<home Region>, "
+        "account = the caller's, which must be the management account): the upload starts "
+        "CfCT's pipeline. Encrypts as the bucket's default encryption demands (its KMS key, "
+        "named explicitly), then checks the size and SHA-256 S3 stored. --dry-run reads "
+        "(caller identity, bucket encryption) and prints what it would do; it writes nothing.",
+    )
+    _settings_arg(p)
+    p.add_argument("--bucket", metavar="NAME", help="bucket (default: CfCT's source bucket)")
+    p.add_argument(
+        "--zip", metavar="PATH", help="upload this zip (default: build it from the settings)"
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="print what would be uploaded; upload nothing"
+    )
+    p.add_argument("--profile", help="AWS profile (default: the environment's credentials)")
+
+    p = sub.add_parser(
+        "plan",
+        help="show where CfCT will deploy each resource in your organization, and the traps",
+        description="Resolve every manifest resource exactly as CfCT v2.8.4 does, against the "
+        "organization read live (Organizations and Control Tower's baseline StackSet, "
+        "management-account credentials, read-only) or from a snapshot file: per resource the "
+        "accounts x Regions that get stack instances or the OUs a policy attaches to; per "
+        "account what it receives, including SCPs inherited through its OU chain; and warnings "
+        "for the targeting traps. Exits 1 with --strict when there are warnings.",
+    )
+    _settings_arg(p)
+    p.add_argument(
+        "--snapshot",
+        metavar="FILE",
+        help="read the organization from this snapshot instead of live",
+    )
+    p.add_argument(
+        "--previous",
+        metavar="FILE",
+        help="an older snapshot: report instances that no longer resolve (CfCT deletes them)",
+    )
+    p.add_argument(
+        "--save-snapshot", metavar="FILE", help="write the live read to FILE (JSON snapshot)"
+    )
+    p.add_argument(
+        "--new-account",
+        metavar="OU_PATH",
+        help="also show what an account vended into this OU receives (e.g. Workloads:Prod)",
+    )
+    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.add_argument("--strict", action="store_true", help="exit 1 when there is any warning")
+    p.add_argument("--profile", help="AWS profile for the live read")
+    p.add_argument(
+        "--status-retired",
+        action="store_true",
+        help="resolve as CfCT v2.8.4 will once Organizations stops returning the account "
+        "Status field (2026-09-09)",
+    )
     return parser
 
 
@@ -258,6 +317,39 @@ def cmd_bootstrap(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
 
 
+def cmd_publish(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cfct_build import publish
+
+    return publish.run(
+        _load(args.settings),
+        args.settings,
+        bucket=args.bucket,
+        zip_path=args.zip,
+        dry_run=args.dry_run,
+        profile=args.profile,
+        out=out,
+        err=err,
+    )
+
+
+def cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cfct_build import plan
+
+    return plan.run(
+        _load(args.settings),
+        snapshot=args.snapshot,
+        previous=args.previous,
+        save_snapshot=args.save_snapshot,
+        new_account=args.new_account,
+        fmt=args.format,
+        strict=args.strict,
+        profile=args.profile,
+        status_retired=args.status_retired,
+        out=out,
+        err=err,
+    )
+
+
 COMMANDS = {
     "build": cmd_build,
     "package": cmd_package,
@@ -265,6 +357,8 @@ COMMANDS = {
     "prove": cmd_prove,
     "schema": cmd_schema,
     "bootstrap": cmd_bootstrap,
+    "publish": cmd_publish,
+    "plan": cmd_plan,
 }
 
 

@@ -760,18 +760,33 @@ def read_live(
     `stack_sets`: CfCT StackSet names (`CustomControlTower-<name>`) whose deployed instances to
     record (absent StackSets are skipped). `read_rcps`: also list attached RCPs. Raises
     OrgReadError with one line on any AWS failure."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     try:
         return _read(session, home_region, stack_sets, read_rcps, progress)
+    except NoCredentialsError:
+        raise OrgReadError(
+            "no AWS credentials found; use --profile or set AWS_PROFILE to a profile of the "
+            "management account (read-only access to Organizations and CloudFormation is enough)"
+        ) from None
     except ClientError as exc:
         err = exc.response.get("Error", {})
         op = exc.operation_name
-        raise OrgReadError(
-            f"{op} failed: {err.get('Code', 'Error')}: {err.get('Message', str(exc))}"
-        ) from None
+        message = " ".join(str(err.get("Message", exc)).split())
+        raise OrgReadError(f"AWS error {err.get('Code', 'Error')} in {op}: {message}") from None
     except BotoCoreError as exc:
-        raise OrgReadError(str(exc)) from None
+        raise OrgReadError(" ".join(str(exc).split())) from None
+
+
+def session(profile: str | None = None) -> Any:
+    """A boto3 Session; an unknown profile is an OrgReadError."""
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return boto3.Session(profile_name=profile)
+    except BotoCoreError as exc:
+        raise OrgReadError(" ".join(str(exc).split())) from None
 
 
 def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
