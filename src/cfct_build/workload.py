@@ -1,0 +1,556 @@
+"""Inputs of `cfct-build cost`: the workload profile (a user's YAML file) and the price list.
+
+`load_profile(path, settings)` returns a frozen `Profile` or raises `SettingsError` with located
+problems, exactly as `config.load_settings` does for the settings (same YAML reading, same
+`<file>:<line>:<col>: <key path>: got X; expected Y` messages). `load_prices()` reads the price
+list shipped as package data (`data/prices.yaml`), validated by the same machinery.
+
+A profile describes the workload, not the configuration: how many accounts and Regions, how
+many data and management events they make, how large a log record is. What the trail records
+(selectors, retention, CloudWatch Logs, Insights) comes from the settings; `what_if` may
+override a few of those to compare variants without editing the settings.
+All numbers are read as exact decimals (`Decimal`), so estimates are reproducible to the cent.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from cfct_build import config
+from cfct_build.config import (
+    CloudWatchLogs,
+    DataEventType,
+    Lifecycle,
+    Settings,
+    StorageClass,
+)
+from cfct_build.errors import Problem, SettingsError
+
+Path_ = tuple[str, ...]
+PRICES_FILE = "prices.yaml"
+
+
+def _decimal(value: Any) -> Decimal:
+    """YAML numbers as exact decimals: 0.1 is 0.1, not the nearest binary fraction."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError("expected a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("expected a finite number")
+    return value if isinstance(value, Decimal) else Decimal(repr(value))
+
+
+Number = Annotated[Decimal, BeforeValidator(_decimal)]
+Share = Annotated[Decimal, BeforeValidator(_decimal), Field(ge=0, le=1)]
+Count = Annotated[Decimal, BeforeValidator(_decimal), Field(ge=0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+# --------------------------------------------------------------------------- profile
+
+
+class DataEventVolume(_Model):
+    events_per_account: Count = Field(
+        description="Data events of this type one account makes in a month (what a trail "
+        "logging every read and write would record, log buckets excluded)."
+    )
+    read_share: Share = Field(
+        description="Share of those events that are reads (readOnly: true), 0-1."
+    )
+
+
+class ManagementEventVolume(_Model):
+    events_per_account: Count = Field(
+        default=Decimal(0), description="Management events one account makes in a month."
+    )
+    read_share: Share = Field(default=Decimal("0.8"), description="Share that are reads, 0-1.")
+    kms_share: Share = Field(
+        default=Decimal("0.3"),
+        description="Share from kms.amazonaws.com (left out with exclude_kms), 0-1.",
+    )
+
+
+class LogRecords(_Model):
+    average_event_bytes: Count = Field(
+        default=Decimal(1500), description="Average size of one event's JSON record, in bytes."
+    )
+    compression_ratio: Number = Field(
+        default=Decimal(10), ge=1, description="Uncompressed / gzip-compressed log file size."
+    )
+
+
+class Delivery(_Model):
+    log_files_per_region_hour: Count = Field(
+        default=Decimal(12),
+        description="Most log files CloudTrail delivers per account and active Region in an "
+        "hour (about one every 5 minutes); fewer when there are fewer events.",
+    )
+    digest_files_per_region_hour: Count = Field(
+        default=Decimal(1),
+        description="Digest files per account and enabled Region in an hour (log file "
+        "validation: one an hour, even without log files).",
+    )
+    access_log_objects_per_hour: Count = Field(
+        default=Decimal(60),
+        description="Objects S3 server access logging delivers for the archive bucket per hour.",
+    )
+    access_log_record_bytes: Count = Field(
+        default=Decimal(400), description="Size of one S3 server access log record, in bytes."
+    )
+
+
+class ControlTowerDeliveries(_Model):
+    log_files_per_region_hour: Count = Field(
+        default=Decimal(12),
+        description="Log files Control Tower's trail delivers per account and active Region "
+        "in an hour.",
+    )
+    digest_files_per_region_hour: Count = Field(
+        default=Decimal(1), description="Its digest files per account and enabled Region an hour."
+    )
+    config_files_per_region_day: Count = Field(
+        default=Decimal(4),
+        description="AWS Config history and snapshot files per account and active Region a day.",
+    )
+    access_log_objects_per_hour: Count = Field(
+        default=Decimal(60),
+        description="S3 server access log objects delivered into Control Tower's access-log "
+        "bucket per hour.",
+    )
+
+
+class Investigations(_Model):
+    log_files_read_per_month: Count = Field(
+        default=Decimal(0),
+        description="Log files read from the archive a month (Athena queries, downloads).",
+    )
+
+
+class Kms(_Model):
+    bucket_key_request_reduction: Share = Field(
+        default=Decimal("0.99"),
+        description="Share of KMS requests an S3 Bucket Key saves (AWS: up to 99%), 0-1.",
+    )
+
+
+InsightType = Literal["ApiCallRateInsight", "ApiErrorRateInsight"]
+
+
+class WhatIf(_Model):
+    """Overrides of the settings, to compare variants; each absent key keeps the settings."""
+
+    lifecycle: Lifecycle | None = Field(default=None, description="Instead of bucket.lifecycle.")
+    cloudwatch_logs: CloudWatchLogs | None = Field(
+        default=None, description="Instead of trail.cloudwatch_logs."
+    )
+    insights: list[InsightType] | None = Field(
+        default=None, description="Instead of trail.insights."
+    )
+    bucket_key: bool | None = Field(
+        default=None, description="S3 Bucket Key on the archive (the package always sets it)."
+    )
+
+
+class Profile(_Model):
+    """A workload profile for `cfct-build cost`."""
+
+    accounts: int = Field(ge=1, le=100000, description="Accounts in the organization.")
+    regions: int = Field(
+        default=17,
+        ge=1,
+        le=60,
+        description="Regions enabled in each account: the multi-Region trail delivers digest "
+        "files for each.",
+    )
+    active_regions: int = Field(
+        default=2, ge=1, le=60, description="Regions of each account with logged activity."
+    )
+    data_events: dict[DataEventType, DataEventVolume] = Field(
+        description="Monthly data events per account by resource type (types absent: none)."
+    )
+    management_events: ManagementEventVolume = Field(default_factory=ManagementEventVolume)
+    log_records: LogRecords = Field(default_factory=LogRecords)
+    delivery: Delivery = Field(default_factory=Delivery)
+    control_tower: ControlTowerDeliveries = Field(default_factory=ControlTowerDeliveries)
+    investigations: Investigations = Field(default_factory=Investigations)
+    kms: Kms = Field(default_factory=Kms)
+    what_if: WhatIf = Field(default_factory=WhatIf)
+
+
+PROFILE_REQUIRED = {
+    "accounts": "the number of accounts in the organization",
+    "data_events": "a mapping of data-event types to their monthly volume, e.g. "
+    "AWS::S3::Object: {events_per_account: 1000000, read_share: 0.8}",
+    "events_per_account": "the number of events one account makes in a month",
+    "read_share": "the share of reads, a number from 0 to 1",
+    **{k: v for k, v in config.REQUIRED_EXPECT.items() if k in ("days", "storage_class")},
+}
+
+
+def _cross_problems(profile: Profile, settings: Settings) -> list[tuple[Path_, str]]:
+    """What the profile's what_if asks that the settings cannot do (as config validates it)."""
+    problems: list[tuple[Path_, str]] = []
+    me = settings.trail.management_events
+    for i, insight in enumerate(profile.what_if.insights or []):
+        if not me.enabled:
+            problems.append(
+                (
+                    ("what_if", "insights", str(i)),
+                    f"got {insight!r} with trail.management_events.enabled: false in the "
+                    "settings; expected management events on (Insights analyses them)",
+                )
+            )
+        elif insight == "ApiCallRateInsight" and me.read_write == "read_only":
+            problems.append(
+                (
+                    ("what_if", "insights", str(i)),
+                    "got 'ApiCallRateInsight' with trail.management_events.read_write: "
+                    "read_only in the settings; expected write management events",
+                )
+            )
+    lifecycle = profile.what_if.lifecycle
+    retention = settings.bucket.object_lock.retention_days
+    if lifecycle is not None:
+        for key in ("expiration_days", "noncurrent_expiration_days"):
+            days = getattr(lifecycle, key)
+            if days < retention:
+                problems.append(
+                    (
+                        ("what_if", "lifecycle", key),
+                        f"got {days}; expected at least the Object Lock retention of the "
+                        f"settings (bucket.object_lock.retention_days: {retention})",
+                    )
+                )
+    return problems
+
+
+# --------------------------------------------------------------------------- prices
+
+
+class Price(_Model):
+    usd: Number = Field(ge=0)
+    per: str
+
+
+class Sourced(_Model):
+    source: str
+    note: str
+
+
+class SourcedPrice(Price, Sourced):
+    pass
+
+
+class StorageClassPrices(Sourced):
+    storage: Price
+    transition: Price | None = None
+    min_billable_object_kb: Count = Decimal(0)
+    overhead_kb_in_class: Count = Decimal(0)
+    overhead_kb_in_standard: Count = Decimal(0)
+    min_storage_days: Count = Decimal(0)
+
+
+class CloudTrailPrices(_Model):
+    data_events: SourcedPrice
+    management_events_additional_copy: SourcedPrice
+    insights_events_analysed: SourcedPrice
+
+
+class S3Prices(_Model):
+    put_requests: SourcedPrice
+    get_requests: SourcedPrice
+    inter_region_transfer: SourcedPrice
+    storage_classes: dict[Literal["STANDARD"] | StorageClass, StorageClassPrices]
+
+
+class RotationCap(Sourced):
+    count: int = Field(ge=0)
+
+
+class KmsPrices(_Model):
+    key_month: SourcedPrice
+    rotated_key_material_month: SourcedPrice
+    max_billed_rotations: RotationCap
+    requests: SourcedPrice
+
+
+class CloudWatchLogsPrices(_Model):
+    ingestion: SourcedPrice
+    storage: SourcedPrice
+
+
+class Prices(_Model):
+    """The price list (data/prices.yaml): us-east-1 list prices with their sources."""
+
+    region: str
+    currency: Literal["USD"]
+    read_on: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    sources: list[str]
+    cloudtrail: CloudTrailPrices
+    s3: S3Prices
+    kms: KmsPrices
+    cloudwatch_logs: CloudWatchLogsPrices
+
+    def storage_class(self, name: str) -> StorageClassPrices:
+        """The prices and billing rules of a storage class (STANDARD or a lifecycle class)."""
+        return self.s3.storage_classes[name]  # type: ignore[index]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def parse_profile(
+    text: str, file: str = "workload-profile.yaml", settings: Settings | None = None
+) -> Profile:
+    """Parse and validate a profile; with `settings`, also what its what_if asks of them."""
+    data, index = _read(text, file, "a workload profile")
+    profile = _validate(Profile, data, index, file, PROFILE_REQUIRED)
+    if settings is not None:
+        problems = _cross_problems(profile, settings)
+        if problems:
+            raise SettingsError(
+                config._sorted(
+                    [config._problem(file, p, msg, index.mark(p)) for p, msg in problems]
+                )
+            )
+    return profile
+
+
+def load_profile(path: str | Path, settings: Settings | None = None) -> Profile:
+    return parse_profile(_read_file(Path(path), "workload profile"), str(path), settings)
+
+
+def parse_prices(text: str, file: str = PRICES_FILE) -> Prices:
+    data, index = _read(text, file, "a price list")
+    return _validate(Prices, data, index, file, {})
+
+
+def load_prices() -> Prices:
+    """The price list shipped with cfct-build."""
+    text = resources.files("cfct_build").joinpath("data", PRICES_FILE).read_text("utf-8")
+    return parse_prices(text, f"cfct_build/data/{PRICES_FILE}")
+
+
+def _read_file(p: Path, what: str) -> str:
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise SettingsError(
+            [Problem(str(p), "", f"got {reason}; expected a readable {what}")]
+        ) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        raise SettingsError(
+            [
+                Problem(
+                    str(p),
+                    "",
+                    f"got byte 0x{raw[exc.start]:02x}, which is not UTF-8 ({exc.reason}); "
+                    "expected a UTF-8 text file",
+                    line=before.count(b"\n") + 1,
+                    column=len(before) - (before.rfind(b"\n") + 1) + 1,
+                )
+            ]
+        ) from None
+
+
+def _read(text: str, file: str, what: str) -> tuple[dict[str, Any], config._Index]:
+    """YAML text -> (data, index of where each key path is), as config reads settings."""
+    index: config._Index | None = None
+    loader: config._Loader | None = None
+    try:
+        loader = config._Loader(text)
+        root = loader.get_single_node()
+        if root is None:
+            raise SettingsError(
+                [Problem(file, "", f"got an empty document; expected {what}", line=1, column=1)]
+            )
+        index = config._Index(root)
+        if index.problems:
+            raise SettingsError(
+                config._sorted(
+                    [config._problem(file, p, msg, mark) for p, mark, msg in index.problems]
+                )
+            )
+        data = loader.construct_document(root)
+    except yaml.YAMLError as exc:
+        problem = config._yaml_problem(file, text, exc, index)
+        message = problem.message.removesuffix("expected a YAML mapping of settings")
+        raise SettingsError(
+            [
+                Problem(
+                    problem.file,
+                    problem.path,
+                    f"{message}expected {what} (YAML)",
+                    problem.line,
+                    problem.column,
+                )
+            ]
+        ) from None
+    except RecursionError:
+        raise SettingsError(
+            [Problem(file, "", f"got YAML nested too deeply to read; expected {what}", 1, 1)]
+        ) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if not isinstance(data, dict):
+        mark = root.start_mark
+        raise SettingsError(
+            [
+                Problem(
+                    file,
+                    "",
+                    f"got {config._show_node(root)}; expected {what} (key: value lines)",
+                    line=mark.line + 1,
+                    column=mark.column + 1,
+                )
+            ]
+        )
+    return data, index
+
+
+_EXPECT = {
+    "string_type": "expected text",
+    "int_type": "expected a whole number",
+    "bool_type": "expected true or false",
+    "list_type": "expected a list",
+    "model_type": "expected a mapping (key: value lines)",
+    "model_attributes_type": "expected a mapping (key: value lines)",
+    "dict_type": "expected a mapping (key: value lines)",
+}
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validate(
+    model: type[M], data: dict[str, Any], index: config._Index, file: str, required: dict[str, str]
+) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise SettingsError(_problems(exc, model, data, index, file, required)) from None
+
+
+def _problems(
+    exc: ValidationError,
+    model: type[BaseModel],
+    data: Any,
+    index: config._Index,
+    file: str,
+    required: dict[str, str],
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = tuple(str(p) for p in err["loc"])
+        kind = err["type"]
+        ctx_err = (err.get("ctx") or {}).get("error")
+        if isinstance(ctx_err, config._Located):  # a reused settings model's own checks
+            for sub, msg in ctx_err.problems:
+                path = (*loc, *(sub.split(".") if isinstance(sub, str) else sub))
+                problems.append(config._problem(file, path, msg, index.mark(path)))
+            continue
+        if loc and loc[-1] == "[key]":  # a mapping key that is not allowed
+            path = loc[:-1]
+            problems.append(
+                config._problem(
+                    file,
+                    path,
+                    _message(err, path, data, index, model, required, True),
+                    index.mark(path, key=True),
+                )
+            )
+            continue
+        message = _message(err, loc, data, index, model, required, False)
+        if kind == "missing":
+            mark = index.mark(loc[:-1], key=True)
+        else:
+            mark = index.mark(loc, key=kind == "extra_forbidden")
+        problems.append(config._problem(file, loc, message, mark))
+    return config._sorted(problems)
+
+
+def _message(
+    err: Any,
+    loc: Path_,
+    data: Any,
+    index: config._Index,
+    model: type[BaseModel],
+    required: dict[str, str],
+    is_key: bool,
+) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return f"missing; expected {required.get(loc[-1], 'a value (required)')}"
+    if kind == "extra_forbidden":
+        known = _fields_at(model, loc[:-1])
+        return f"got unknown key {config._clip(repr(loc[-1]), 60)}; expected " + (
+            f"one of: {', '.join(known)}" if known else "no other keys"
+        )
+    if kind in _EXPECT:
+        expected = _EXPECT[kind]
+    elif kind == "value_error":
+        expected = str(ctx.get("error", err["msg"]))
+    elif kind == "literal_error":
+        expected = "expected " + ctx.get("expected", "")
+    elif kind == "greater_than_equal":
+        expected = f"expected a number >= {ctx['ge']}"
+    elif kind == "less_than_equal":
+        expected = f"expected a number <= {ctx['le']}"
+    elif kind == "string_pattern_mismatch":
+        expected = f"expected text matching {ctx['pattern']}"
+    else:  # pragma: no cover - every error type the models can raise is handled above
+        expected = "expected " + str(err["msg"]).removeprefix("Input should be ")
+    if is_key:
+        return f"got key {config._clip(repr(loc[-1]), 60)}; {expected}"
+    node = index.values.get(loc)
+    if node is not None:
+        shown = config._show_node(node, kind=kind in _EXPECT or kind == "value_error")
+        if (
+            kind == "string_type"
+            and isinstance(node, yaml.ScalarNode)
+            and node.tag != config.STR_TAG
+        ):
+            expected += ": put it in quotes"
+    else:
+        found, value = config._lookup(data, loc)
+        shown = config._show_value(value) if found else "nothing"
+    return f"got {shown}; {expected}"
+
+
+def _fields_at(root: type[BaseModel], loc: Path_) -> list[str]:
+    """The key names allowed at a key path (for 'unknown key' messages)."""
+    model: type[BaseModel] | None = root
+    skip = False  # the next part is a list index or a mapping key
+    for part in loc:
+        if skip:
+            skip = False
+            continue
+        field = model.model_fields.get(part) if model is not None else None
+        if field is None:
+            return []
+        annotation = field.annotation
+        skip = get_origin(annotation) in (list, dict)
+        model = next(
+            (
+                a
+                for a in (get_args(annotation) or (annotation,))
+                if isinstance(a, type) and issubclass(a, BaseModel)
+            ),
+            None,
+        )
+    return list(model.model_fields) if model is not None else []
