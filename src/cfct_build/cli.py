@@ -139,11 +139,12 @@ def _parser() -> argparse.ArgumentParser:
         "publish",
         help="upload custom-control-tower-configuration.zip to CfCT's source bucket",
         description="Upload the package zip (built from the settings, or --zip) to CfCT's "
-        "source bucket (default custom-control-tower-configuration-<account>-<home Region>, "
-        "account = the caller's, which must be the management account): the upload starts "
-        "CfCT's pipeline. Encrypts as the bucket's default encryption demands (its KMS key, "
-        "named explicitly), then checks the size and SHA-256 S3 stored. --dry-run reads "
-        "(caller identity, bucket encryption) and prints what it would do; it writes nothing.",
+        "source bucket; the upload starts CfCT's pipeline. The default bucket is "
+        "custom-control-tower-configuration-<account>-<home Region> of the caller's account, "
+        "which must then be the management account. Encrypts as the bucket's default "
+        "encryption demands (its KMS key, named explicitly), then checks the size and SHA-256 "
+        "S3 stored. --dry-run only reads (caller identity, bucket encryption) and prints what "
+        "it would do.",
     )
     _settings_arg(p)
     p.add_argument("--bucket", metavar="NAME", help="bucket (default: CfCT's source bucket)")
@@ -193,6 +194,34 @@ def _parser() -> argparse.ArgumentParser:
         help="resolve as CfCT v2.8.4 will once Organizations stops returning the account "
         "Status field (2026-09-09)",
     )
+
+    p = sub.add_parser(
+        "simulate",
+        help="deploy the package into an emulated organization, vend an account, show the change",
+        description="Deploy the package the way CfCT's pipeline does (SCPs first, then each "
+        "StackSet in manifest order, outputs passed through SSM) into an organization emulated "
+        "with moto (the optional extra cfct-build[simulate]), built from --org-snapshot or from "
+        "the settings. Then vend a new account into --new-account-ou, replay CfCT's "
+        "CreateManagedAccount re-run, and print what changed: the new account's stack "
+        "instances and resources, the SCPs binding it, and whether any existing StackSet was "
+        "updated. Also lists what the emulator does not model. Exits 1 when a pipeline run "
+        "fails or the re-run updates an existing StackSet.",
+    )
+    _settings_arg(p)
+    p.add_argument(
+        "--org-snapshot",
+        metavar="FILE",
+        help="build the organization from this snapshot (as `plan --save-snapshot` writes); "
+        "default: the management, log-archive and audit accounts and one workload account "
+        "per configured OU",
+    )
+    p.add_argument(
+        "--new-account-ou",
+        metavar="OU_PATH",
+        help="OU the new account is vended into, e.g. Workloads:Prod (default: the first OU "
+        "of organization.organizational_units)",
+    )
+    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
     return parser
 
 
@@ -350,6 +379,19 @@ def cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
 
 
+def cmd_simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cfct_build import simulate
+
+    return simulate.run(
+        _load(args.settings),
+        settings_file=args.settings,
+        snapshot_file=args.org_snapshot,
+        new_account_ou=args.new_account_ou,
+        fmt=args.format,
+        out=out,
+    )
+
+
 COMMANDS = {
     "build": cmd_build,
     "package": cmd_package,
@@ -359,6 +401,7 @@ COMMANDS = {
     "bootstrap": cmd_bootstrap,
     "publish": cmd_publish,
     "plan": cmd_plan,
+    "simulate": cmd_simulate,
 }
 
 

@@ -135,3 +135,14 @@ CT_BASELINE_STACKSET = "AWSControlTowerBP-BASELINE-CONFIG"
 
 # CfCT names the StackSet of manifest resource <name> CustomControlTower-<name>.
 CFCT_STACKSET_PREFIX = "CustomControlTower-"
+
+
+# CfCT's own names (customizations-for-aws-control-tower.template): the source bucket of its
+# pipeline (Amazon S3 source), in the management account and home Region, and its KMS key.
+CFCT_SOURCE_BUCKET_PREFIX = "custom-control-tower-configuration"
+CFCT_KMS_KEY = "CustomControlTowerKMSKey"
+CFCT_KMS_KEY_ALIAS = f"alias/{CFCT_KMS_KEY}"
+
+
+def cfct_source_bucket(account: str, region: str) -> str:
+    return f"{CFCT_SOURCE_BUCKET_PREFIX}-{account}-{region}"

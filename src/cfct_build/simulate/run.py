@@ -1,0 +1,402 @@
+"""`cfct-build simulate`: deploy the package into an emulated organization, then vend an account.
+
+The steps, each on moto (`aws.py`) and each the way CfCT v2.8.4 and Control Tower do it:
+
+1. build the organization (`organization.py`) from `--org-snapshot` or from the settings;
+2. first pipeline run (`pipeline.py`): the organization is read through the Organizations API
+   (`org.read_live`, as `plan` reads a real one), every manifest resource is resolved by
+   `resolve.py`, then SCPs, then StackSets in manifest order;
+3. vend a new account (Account Factory: create, move into `--new-account-ou`, enroll);
+4. the `CreateManagedAccount` lifecycle event re-runs the whole pipeline: the organization is
+   read again, every resource resolved again, SCPs updated in place, and each StackSet compared
+   byte for byte with the package (only missing instances are added when nothing changed);
+5. read back what the new account received: its stack instances and their resources (through
+   CloudFormation), the SCPs binding it along its OU chain (through Organizations), and every
+   StackSet's template and operations (through CloudFormation) to show none was updated.
+
+moto's random IDs (KMS key IDs, stack IDs) are seeded, so the same inputs give the same report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from cfct_build.config import Settings
+from cfct_build.errors import UsageError
+from cfct_build.manifest import Resource
+from cfct_build.org import Account, Organization, OrganizationalUnit
+from cfct_build.package import Package, build_package
+from cfct_build.resolve import ROOT, Resolution, resolve
+from cfct_build.simulate import aws
+from cfct_build.simulate.fidelity import Gap, emulated_template
+from cfct_build.simulate.organization import EmulatedOrganization, default_org, free_account_id
+from cfct_build.simulate.pipeline import (
+    Pipeline,
+    PipelineRun,
+    PolicyTarget,
+    stack_name,
+    stack_set_name,
+)
+
+SEED = 20210315  # any fixed value: moto's IDs repeat from run to run
+NEW_ACCOUNT_NAME = "cfct-build-simulated-account"
+
+
+@dataclass(frozen=True, order=True)
+class StackResource:
+    logical_id: str
+    type: str
+    physical_id: str
+
+
+@dataclass(frozen=True)
+class NewInstance:
+    """A stack instance the re-run created in the new account, read back through CloudFormation."""
+
+    resource: Resource
+    region: str
+    stack_name: str
+    status: str
+    resources: tuple[StackResource, ...]
+    gaps: tuple[Gap, ...]  # template parts the emulated instance did not receive
+    not_created: tuple[tuple[str, str, str], ...]  # (logical id, type, why) of the others
+
+
+@dataclass(frozen=True)
+class BindingPolicies:
+    """SCPs attached to one target of the new account's chain (root, OUs, the account)."""
+
+    target_id: str
+    label: str  # "Root", an OU path, or "account <id>"
+    policies: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StackSetCheck:
+    """A StackSet after the re-run, read back through CloudFormation."""
+
+    name: str
+    template_identical: bool  # DescribeStackSet's TemplateBody equals the package file
+    updates_before: int  # UPDATE operations after the first run
+    updates_after: int  # ... and after the re-run
+
+
+@dataclass(frozen=True)
+class Simulation:
+    source: str  # "settings" or the snapshot file
+    moto_version: str
+    package: Package
+    organization: Organization  # as read before the first run
+    first: PipelineRun
+    first_resolution: Resolution | None
+    new_account: Account | None
+    new_account_ou: str
+    rerun: PipelineRun | None
+    rerun_resolution: Resolution | None
+    new_instances: tuple[NewInstance, ...]
+    binding: tuple[BindingPolicies, ...]
+    checks: tuple[StackSetCheck, ...]
+    gaps: tuple[Gap, ...]
+
+    @property
+    def failure(self) -> str | None:
+        if self.first.failure:
+            return f"first pipeline run: {self.first.failure}"
+        if self.rerun is not None and self.rerun.failure:
+            return f"re-run after CreateManagedAccount: {self.rerun.failure}"
+        return None
+
+    @property
+    def updated_stack_sets(self) -> tuple[str, ...]:
+        """StackSets the re-run updated (template or parameters), as the re-run recorded it
+        and as CloudFormation's operation list shows it."""
+        names = set()
+        if self.rerun is not None:
+            names |= {
+                stack_set_name(r.resource) for r in self.rerun.stack_sets if r.action == "updated"
+            }
+        names |= {c.name for c in self.checks if c.updates_after != c.updates_before}
+        return tuple(sorted(names))
+
+
+class _Targets:
+    """`pipeline.Targets` from a `resolve.Resolution`."""
+
+    def __init__(self, resolution: Resolution) -> None:
+        self.resolution = resolution
+
+    @property
+    def failure(self) -> str | None:
+        return self.resolution.failure
+
+    def stack_set(self, resource: Resource) -> tuple[Sequence[str], Sequence[str]]:
+        targets = self.resolution.stack_set(resource.name)
+        assert targets is not None
+        return targets.accounts, targets.regions
+
+    def policy(self, resource: Resource) -> Sequence[PolicyTarget]:
+        targets = self.resolution.policy(resource.name)
+        assert targets is not None
+        seen: dict[str, PolicyTarget] = {}
+        for t in targets.targets:
+            if t.target_id is not None and t.target_id not in seen:
+                seen[t.target_id] = PolicyTarget(t.entry, t.target_id)
+        return tuple(seen.values())
+
+
+def new_account_ou(
+    settings: Settings,
+    org: Organization,
+    requested: str | None,
+    settings_file: str | None,
+    source: str,
+) -> str:
+    """The OU path the new account is vended into; UsageError (exit 2) when it is not usable."""
+    known = [org.path_str(ou.id) for ou in _all_ous(org)]
+    expected = (
+        f"expected an OU path of the organization ({source}): {', '.join(known)}"
+        if known
+        else f"expected an OU path, but the organization ({source}) has no OU"
+    )
+    if requested is not None:
+        where = "--new-account-ou"
+        path = requested
+    else:
+        if not settings.organization.organizational_units:
+            raise UsageError(
+                "--new-account-ou: not given, and the settings list no OU "
+                "(organization.organizational_units) to default to; give an OU path"
+            )
+        path = settings.organization.organizational_units[0]
+        where = _locate(settings_file, ("organization", "organizational_units", 0))
+        where += " (the default of --new-account-ou)"
+    if path == ROOT:
+        raise UsageError(
+            f"{where}: got {path!r}; expected an OU path: Control Tower enrolls accounts in "
+            f"OUs, never directly in the root; {expected}"
+        )
+    parts = [p.strip() for p in path.split(":") if p.strip()]
+    if not parts or org.find_ou(parts) is None:
+        raise UsageError(f"{where}: got {path!r}; {expected}")
+    return ":".join(parts)
+
+
+def _all_ous(org: Organization) -> list[OrganizationalUnit]:
+    out: list[OrganizationalUnit] = []
+    for top in org.children(org.root_id):
+        out.append(top)
+        out.extend(org.descendants(top.id))
+    return out
+
+
+def _locate(settings_file: str | None, path: tuple[str | int, ...]) -> str:
+    """`file:line:col: dotted.path` of a settings value (file alone if it cannot be found)."""
+    dotted = ".".join(str(p) for p in path if isinstance(p, str))
+    dotted += "".join(f"[{p}]" for p in path if isinstance(p, int))
+    if settings_file is None:
+        return f"settings: {dotted}"
+    try:
+        node = yaml.compose(Path(settings_file).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        node = None
+    for key in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(key, str):
+            node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            node = None
+    if node is None:
+        return f"{settings_file}: {dotted}"
+    mark = node.start_mark
+    return f"{settings_file}:{mark.line + 1}:{mark.column + 1}: {dotted}"
+
+
+def simulate(
+    settings: Settings,
+    *,
+    snapshot: Organization | None = None,
+    snapshot_file: str | None = None,
+    new_account_ou_path: str | None = None,
+    settings_file: str | None = None,
+) -> Simulation:
+    """Run the whole simulation (see the module docstring). Raises MissingExtraError without
+    moto and UsageError for an unusable OU path; a failed pipeline run is in the result."""
+    aws.moto()  # fail early, before any work, when the extra is missing
+    package = build_package(settings)
+    model = snapshot if snapshot is not None else default_org(settings)
+    source = f"snapshot {snapshot_file}" if snapshot_file else "default from the settings"
+    ou_path = new_account_ou(settings, model, new_account_ou_path, settings_file, source)
+    home = settings.organization.home_region
+    names = [
+        stack_set_name(r) for r in package.manifest.resources if r.deploy_method == "stack_set"
+    ]
+    with aws.emulated_aws(), _quiet_moto():
+        aws.seed(SEED)
+        accounts = aws.Accounts(settings.partition)
+        emulated = EmulatedOrganization(accounts, model, home, settings)
+        emulated.build()
+        pipeline = Pipeline(accounts, model.management_account_id, home)
+
+        org = emulated.read(names)
+        first_resolution = resolve(package.manifest, org, cfct_reads_status=_reads_status(org))
+        first = pipeline.run(package, _Targets(first_resolution))
+        gaps = _all_gaps(package)
+        empty = Simulation(
+            source, aws.moto_version(), package, org, first, first_resolution, None, ou_path,
+            None, None, (), (), (), gaps,
+        )  # fmt: skip
+        if first.failure:
+            return empty
+        before = _operations(pipeline, names)
+
+        ou = model.find_ou(ou_path.split(":"))
+        assert ou is not None
+        new_id = free_account_id(model)
+        reads_status = _reads_status(model)
+        account = Account(
+            new_id,
+            NEW_ACCOUNT_NAME,
+            ou.id,
+            "ACTIVE",
+            True,
+            f"aws+{new_id}@example.com",
+            "ACTIVE" if reads_status else None,
+        )
+        emulated.vend(account)
+
+        org_after = emulated.read(names)
+        rerun_resolution = resolve(
+            package.manifest, org_after, cfct_reads_status=_reads_status(org_after)
+        )
+        rerun = pipeline.run(package, _Targets(rerun_resolution))
+        new_instances = tuple(
+            _read_instance(
+                accounts,
+                i.resource,
+                new_id,
+                i.region,
+                gaps,
+                package.files[i.resource.resource_file],
+            )
+            for result in rerun.stack_sets
+            for i in result.added
+            if i.account == new_id
+        )
+        binding = tuple(
+            BindingPolicies(target, label, tuple(policies))
+            for target, label, policies in emulated.policies_binding(new_id)
+        )
+        after = _operations(pipeline, names)
+        checks = tuple(
+            StackSetCheck(
+                name,
+                _template(pipeline, name) == package.files[_file_of(package, name)],
+                before.get(name, 0),
+                after.get(name, 0),
+            )
+            for name in names
+            if name in after
+        )
+    return Simulation(
+        source, aws.moto_version(), package, org, first, first_resolution, account, ou_path,
+        rerun, rerun_resolution, new_instances, binding, checks, gaps,
+    )  # fmt: skip
+
+
+def _reads_status(org: Organization) -> bool:
+    """CfCT v2.8.4 tests the retired `Status` field: without it no account reads as ACTIVE."""
+    return all(a.status is not None for a in org.accounts)
+
+
+def _all_gaps(package: Package) -> tuple[Gap, ...]:
+    gaps: set[Gap] = set()
+    for r in package.manifest.resources:
+        if r.deploy_method == "stack_set":
+            gaps |= set(emulated_template(r.resource_file, package.files[r.resource_file])[1])
+    return tuple(sorted(gaps))
+
+
+def _file_of(package: Package, name: str) -> str:
+    (resource,) = [r for r in package.manifest.resources if stack_set_name(r) == name]
+    return resource.resource_file
+
+
+def _operations(pipeline: Pipeline, names: Sequence[str]) -> dict[str, int]:
+    """UPDATE operations of each existing StackSet, read through CloudFormation."""
+    cfn = pipeline.management("cloudformation")
+    out = {}
+    for name in names:
+        try:
+            summaries = cfn.list_stack_set_operations(StackSetName=name)["Summaries"]
+        except cfn.exceptions.StackSetNotFoundException:
+            continue
+        out[name] = sum(1 for s in summaries if s["Action"] == "UPDATE")
+    return out
+
+
+def _template(pipeline: Pipeline, name: str) -> str:
+    cfn = pipeline.management("cloudformation")
+    return str(cfn.describe_stack_set(StackSetName=name)["StackSet"]["TemplateBody"])
+
+
+def _read_instance(
+    accounts: aws.Accounts,
+    resource: Resource,
+    account: str,
+    region: str,
+    gaps: tuple[Gap, ...],
+    template_text: str,
+) -> NewInstance:
+    cfn = accounts.client(account, region, "cloudformation")
+    name = stack_name(resource)
+    (stack,) = cfn.describe_stacks(StackName=name)["Stacks"]
+    pages = cfn.get_paginator("list_stack_resources").paginate(StackName=name)
+    found = sorted(
+        StackResource(r["LogicalResourceId"], r["ResourceType"], r["PhysicalResourceId"])
+        for page in pages
+        for r in page["StackResourceSummaries"]
+        if r[
+            "LogicalResourceId"
+        ]  # moto lists a blank entry for a resource whose condition is false
+    )
+    mine = tuple(g for g in gaps if g.resource_file == resource.resource_file)
+    template = json.loads(template_text)
+    created = {r.logical_id for r in found}
+    left_out = {g.logical_id for g in mine if g.kind == "resource"}
+    not_created = []
+    for logical_id, declared in sorted(template.get("Resources", {}).items()):
+        if logical_id in created or logical_id in left_out:
+            continue
+        condition = declared.get("Condition")
+        why = (
+            f"condition {condition} is false in {region}"
+            if condition
+            else "not created by the emulator (no reason known)"
+        )
+        not_created.append((logical_id, declared.get("Type", ""), why))
+    return NewInstance(
+        resource, region, name, stack["StackStatus"], tuple(found), mine, tuple(not_created)
+    )
+
+
+@contextmanager
+def _quiet_moto() -> Iterator[None]:
+    """moto warns (and logs) for every resource type it skips; the report lists them instead."""
+    logger = logging.getLogger("moto")
+    level = logger.level
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module=r"moto\.cloudformation\.parsing")
+        logger.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            logger.setLevel(level)
