@@ -10,9 +10,9 @@ place that mirrors CfCT v2.8.4's targeting), `plan.py` and `simulate`:
 - `read_live(session, home_region, ...)` reads it through boto3: Organizations
   (`describe_organization`, `list_roots`, `list_organizational_units_for_parent`,
   `list_accounts_for_parent`, `list_policies_for_target`, all through paginators) and the
-  enrollment source CfCT v2.8.4 uses (see below). The clients retry throttling with botocore's
-  adaptive mode (`RETRY_CONFIG`); progress goes to `progress` (stderr in the CLI). Failures
-  raise `OrgReadError` (exit code 1) with one line for the user.
+  enrollment source CfCT v2.8.4 uses (see below). The clients retry throttling with backoff
+  (`retry_config()`: botocore standard mode, 10 attempts); progress goes to `progress` (stderr
+  in the CLI). Failures raise `OrgReadError` (exit code 1) with one line for the user.
 
 API (stable; other modules rely on it):
 
@@ -89,11 +89,12 @@ OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
 ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
-# botocore retry configuration for the live read: adaptive mode adds client-side rate limiting
-# to standard mode's exponential backoff with jitter on throttling errors
-# (TooManyRequestsException, ThrottlingException, ...). Organizations allows only a few
-# requests per second per account.
-RETRY_MODE = "adaptive"
+# botocore retry configuration for the live read: standard mode retries throttling errors
+# (TooManyRequestsException, ThrottlingException, ...) and transient errors with exponential
+# backoff and jitter (up to 20 s between attempts). Organizations allows only a few requests per
+# second per account; the read is sequential, so backoff is enough (adaptive mode's client-side
+# rate limiter would also slow every call after the first throttle).
+RETRY_MODE = "standard"
 RETRY_MAX_ATTEMPTS = 10
 PROGRESS_EVERY = 100  # parents (root and OUs) between two progress lines
 
@@ -546,7 +547,7 @@ class _Validator:
         if management and accounts is not None and management not in {a.id for a in accounts}:
             self.bad(
                 ("management_account",),
-                f"got {management}; expected the id of an account in accounts",
+                f"got {_show(management)}; expected the id of an account in accounts",
             )
         self.raise_if_bad()
         return Organization(
@@ -580,7 +581,7 @@ class _Validator:
             name = self.field(item, path, "name", _is_name, "a non-empty OU name")
             parent = self.field(item, path, "parent", _is_str, "the id of the root or an OU")
             if ou_id in where:
-                self.bad((*path, "id"), f"got {ou_id} again; expected each OU id once")
+                self.bad((*path, "id"), f"got {_show(ou_id)} again; expected each OU id once")
                 continue
             if not (ou_id and name and parent):
                 continue
@@ -597,14 +598,15 @@ class _Validator:
             if ou.parent_id not in known:
                 self.bad(
                     (*path, "parent"),
-                    f"got {ou.parent_id}; expected the root's id or an OU id listed here",
+                    f"got {_show(ou.parent_id)}; expected the root's id or an OU id listed in "
+                    "organizational_units",
                 )
                 continue
             key = (ou.parent_id, ou.name)
             if key in seen_names:
                 self.bad(
                     (*path, "name"),
-                    f"got {ou.name!r} again under {ou.parent_id} (also {seen_names[key]}); "
+                    f"got {_show(ou.name)} again under {ou.parent_id} (also {seen_names[key]}); "
                     "expected unique OU names under one parent",
                 )
             seen_names[key] = ou.id
@@ -614,7 +616,7 @@ class _Validator:
             if steps > len(by_id):
                 self.bad(
                     (*path, "parent"),
-                    f"got {ou.parent_id}, which leads back to {ou.id}; expected a chain of "
+                    f"got {_show(ou.parent_id)}, which leads back to {ou.id}; expected a chain of "
                     "parents ending at the root",
                 )
         return ous
@@ -655,7 +657,9 @@ class _Validator:
                     "organizational_units",
                 )
             if account_id in seen:
-                self.bad((*path, "id"), f"got {account_id} again; expected each account once")
+                self.bad(
+                    (*path, "id"), f"got {_show(account_id)} again; expected each account once"
+                )
                 continue
             lifecycle = state_from(state, status)
             if account_id and name is not None and parent and lifecycle and enrolled is not None:
@@ -744,7 +748,7 @@ def retry_config() -> Any:
     """botocore Config for every client of the live read (throttling: backoff with jitter)."""
     from botocore.config import Config
 
-    return Config(retries={"mode": RETRY_MODE, "max_attempts": RETRY_MAX_ATTEMPTS})
+    return Config(retries={"mode": RETRY_MODE, "total_max_attempts": RETRY_MAX_ATTEMPTS})
 
 
 def read_live(
@@ -839,7 +843,10 @@ def _read(
             rcps[parent] = policies(parent, "RESOURCE_CONTROL_POLICY")
         done += 1
         if done % PROGRESS_EVERY == 0:
-            say(f"{done} OUs and root read, {len(queue)} queued, {len(raw_accounts)} accounts")
+            say(
+                f"{done} of {done + len(queue)} parents (root and OUs) found so far read, "
+                f"{len(raw_accounts)} accounts"
+            )
 
     say(f"listing stack instances of {naming.CT_BASELINE_STACKSET} in {home_region}")
     baseline = _stack_instances(cfn, naming.CT_BASELINE_STACKSET)

@@ -12,6 +12,8 @@ a stable `id` (listed in WARNING_IDS, in report order) and an exact message:
   (and any account vended into it later) get nothing from that StackSet.
 - `not-enrolled`: an account in a governed OU that Control Tower has not enrolled.
 - `account-inactive`: a suspended, closing or closed account in a governed or targeted OU.
+- `status-retired` (with `cfct_reads_status=False`): accounts CfCT v2.8.4 can no longer see as
+  ACTIVE once Organizations stops returning the `Status` field.
 - `instances-lost`: instances that existed (previous snapshot, or the StackSet instances the
   snapshot recorded) but no longer resolve: CfCT deletes them.
 - `instances-orphaned`: a StackSet that now resolves to no account: CfCT skips its instances,
@@ -54,6 +56,7 @@ WARNING_IDS = (
     "no-recursion",
     "not-enrolled",
     "account-inactive",
+    "status-retired",
     "instances-lost",
     "instances-orphaned",
     "scp-budget",
@@ -134,6 +137,7 @@ def make_plan(
     w += _no_recursion(res)
     w += _not_enrolled(res, governed)
     w += _inactive(res, governed)
+    w += _status_retired(res)
     w += _lost(res, manifest, previous, cfct_reads_status)
     w += _budget(res)
     return Plan(res, source, tuple(w), new)
@@ -252,42 +256,39 @@ def _org_mismatch(
 def _ou_not_found(res: Resolution, governed: Sequence[str]) -> list[PlanWarning]:
     org = res.org
     entries = list(dict.fromkeys(governed))
-    for ss in res.stack_sets:
-        entries += [e for e in ss.resource.organizational_units if e not in entries]
-    for p in res.policies:
-        entries += [e for e in p.resource.organizational_units if e not in entries]
+    for r in [s.resource for s in res.stack_sets] + [p.resource for p in res.policies]:
+        entries += [e for e in r.organizational_units if e not in entries]
     out = []
     for entry in entries:
-        if resolve_ou_for_policy(org, entry).found and resolve_ou_for_stack_set(org, entry).found:
+        as_policy = resolve_ou_for_policy(org, entry).found
+        as_stack_set = resolve_ou_for_stack_set(org, entry).found
+        if as_policy and as_stack_set:
             continue
         where = " (organization.organizational_units)" if entry in governed else ""
-        said = []
-        skipped = [
+        stack_sets = [
             s.resource.name
             for s in res.stack_sets
-            if entry in s.resource.organizational_units
-            and not s.uses_root
-            and not resolve_ou_for_stack_set(org, entry).found
+            if entry in s.resource.organizational_units and not s.uses_root and not as_stack_set
         ]
-        if skipped and ":" in entry:
-            said.append(
-                f'CfCT v2.8.4 fails its StackSet stage on it ("OU id is not found for {entry}", '
-                f"from {_names(skipped)}): no StackSet is deployed in that pipeline run"
-            )
-        elif skipped:
-            said.append(
-                f"CfCT v2.8.4 skips it silently: {_names(skipped)} get no instances from it"
-            )
+        skipped = []
+        if stack_sets and ":" not in entry:
+            skipped.append(f"no instance of {_names(stack_sets)} from it")
         for kind in ("scp", "rcp"):
             names = [
                 p.resource.name
                 for p in res.policies
-                if p.kind == kind
-                and entry in p.resource.organizational_units
-                and not resolve_ou_for_policy(org, entry).found
+                if p.kind == kind and entry in p.resource.organizational_units and not as_policy
             ]
             if names:
-                said.append(f"CfCT v2.8.4 skips it: {kind.upper()} {_names(names)} is not attached")
+                skipped.append(f"{kind.upper()} {_names(names)} not attached there")
+        said = []
+        if stack_sets and ":" in entry:
+            said.append(
+                f'CfCT v2.8.4 fails its StackSet stage on it ("OU id is not found for {entry}", '
+                f"targeted by {_names(stack_sets)}), so no StackSet is deployed in that run"
+            )
+        if skipped:
+            said.append(f"CfCT v2.8.4 skips it silently ({'; '.join(skipped)})")
         tail = ": " + "; ".join(said) if said else ""
         out.append(
             PlanWarning(
@@ -407,7 +408,8 @@ def _not_enrolled(res: Resolution, governed: Sequence[str]) -> list[PlanWarning]
         root = [s.resource.name for s in res.stack_sets if s.uses_root]
         if through_ou:
             tail = (
-                f": CfCT v2.8.4 still targets it through its OU (it checks only Status there), "
+                f": CfCT v2.8.4 still targets it through its OU (there it checks only that the "
+                "account is ACTIVE), "
                 f"and the instances of {_names(through_ou)} fail unless the account has the "
                 f"{naming.CT_EXECUTION_ROLE} role"
             )
@@ -474,6 +476,35 @@ def _inactive(res: Resolution, governed: Sequence[str]) -> list[PlanWarning]:
     return out
 
 
+def _status_retired(res: Resolution) -> list[PlanWarning]:
+    out = []
+    for ss in res.stack_sets:
+        unseen = sorted(
+            {d.account_id for d in ss.dropped if d.reason == "no-status" and d.account_id}
+        )
+        names = [d.entry for d in ss.dropped if d.reason == "no-status" and d.account_id is None]
+        if not unseen and not names:
+            continue
+        parts = []
+        if unseen:
+            parts.append(
+                f"the {_plural(len(unseen), 'ACTIVE account')} of its OUs "
+                f"({_accounts_phrase(res.org, unseen)})"
+            )
+        if names:
+            parts.append("accounts named " + ", ".join(f'"{n}"' for n in names))
+        out.append(
+            PlanWarning(
+                "status-retired",
+                ss.resource.name,
+                f"{ss.resource.name}: once Organizations no longer returns the account Status "
+                f"field (retired 2026-09-09), CfCT v2.8.4 sees no account as ACTIVE "
+                f'(it tests Status == "ACTIVE"), so {" and ".join(parts)} get no instance',
+            )
+        )
+    return out
+
+
 def _why_gone(org: Organization, before: Organization | None, account_id: str) -> str:
     now = org.account(account_id)
     if now is None:
@@ -524,14 +555,17 @@ def _lost(
             continue
         if not ss.accounts:
             accounts = sorted({a for a, _ in before})
+            one = len(before) == 1
             out.append(
                 PlanWarning(
                     "instances-orphaned",
                     ss.resource.name,
                     f"{ss.resource.name} now resolves to no account, but {ss.stack_set} has "
-                    f"{_plural(len(before), 'instance')} (accounts "
+                    f"{_plural(len(before), 'instance')} (in "
+                    f"{_plural(len(accounts), 'account')[2 if len(accounts) == 1 else 0 :]} "
                     f"{_accounts_phrase(org, accounts)}): CfCT v2.8.4 then skips the "
-                    "stack-instance step, so they stay deployed and are no longer updated",
+                    f"stack-instance step, so {'it stays' if one else 'they stay'} deployed and "
+                    f"{'is' if one else 'are'} no longer updated",
                 )
             )
             continue
@@ -550,8 +584,8 @@ def _lost(
                     account,
                     f"{ss.stack_set} loses its {_plural(len(regions), 'instance')} in account "
                     f"{_who(org, account)} ({_names(regions)}): {why}; CfCT v2.8.4 deletes "
-                    "them with their stacks (RetainStacks false: only resources with "
-                    "DeletionPolicy Retain survive)",
+                    f"{'it with its stack' if len(regions) == 1 else 'them with their stacks'} "
+                    "(RetainStacks false: only resources with DeletionPolicy Retain survive)",
                 )
             )
     return out

@@ -75,12 +75,14 @@ DropReason = Literal[
     "not-enrolled",  # an id in `accounts` (or, under Root, an account) without a baseline instance
     "unknown-name",  # a name in `accounts` that matches no ACTIVE account
     "inactive",  # an account directly in a targeted OU whose state is not ACTIVE
+    "no-status",  # cfct_reads_status=False: an ACTIVE account CfCT cannot see as ACTIVE
 ]
 DROP_REASONS: tuple[DropReason, ...] = (
     "not-in-organization",
     "not-enrolled",
     "unknown-name",
     "inactive",
+    "no-status",
 )
 
 
@@ -261,7 +263,7 @@ def _resolve_stack_set(
                 if active(a.id):
                     via.setdefault(a.id, []).append(entry)
                 else:
-                    dropped.append(Dropped(entry, a.id, "inactive"))
+                    dropped.append(Dropped(entry, a.id, "no-status" if a.active else "inactive"))
 
     names: dict[str, str] = {}  # CfCT: {Name: Id} over ACTIVE accounts, last one wins
     if any(not _is_id(x) for x in resource.accounts):
@@ -275,7 +277,10 @@ def _resolve_stack_set(
         else:
             ids = [v for k, v in names.items() if k.lower() == item.lower()]
             if not ids:
-                dropped.append(Dropped(item, None, "unknown-name"))
+                unseen = not cfct_reads_status and any(
+                    a.active and a.name.lower() == item.lower() for a in org.accounts
+                )
+                dropped.append(Dropped(item, None, "no-status" if unseen else "unknown-name"))
         for account_id in ids:
             if account_id in allowed:
                 via.setdefault(account_id, []).append("accounts")
