@@ -15,7 +15,8 @@ from botocore.exceptions import ClientError
 from cfct_build import naming
 from cfct_build.config import parse_settings
 from cfct_build.package import build_package
-from e2e.cfct_pipeline import CAPABILITIES, Accounts, stack_name
+from cfct_build.simulate.aws import Accounts
+from cfct_build.simulate.pipeline import CAPABILITIES, stack_name
 
 pytestmark = pytest.mark.slow
 

@@ -1,8 +1,10 @@
 """Deployment round trip: the generated package, deployed the CfCT way on moto, read back.
 
-Each settings variant is built with `build_package`, deployed by `cfct_pipeline.run_pipeline`
-(manifest order, each stack in its target account and Region, `$[alfred_ssm_...]` parameters
-from management-account SSM written by `export_outputs`), and every hardening setting is then
+Each settings variant is built with `build_package`, deployed by the product's CfCT pipeline
+emulation (`cfct_build.simulate`: an organization shaped from the settings, SCPs first, then
+StackSets in manifest order, each stack in its target account and Region, `$[alfred_ssm_...]`
+parameters from management-account SSM written by `export_outputs`), and every hardening
+setting is then
 read back through the S3, KMS, CloudTrail (and IAM, CloudWatch Logs, SNS) APIs. Settings values
 are asserted from the settings; policies and event selectors are asserted equal to the
 template's own documents with their intrinsic functions resolved for the deployed stack.
@@ -28,7 +30,9 @@ from cfct_build.components import replica as replica_component
 from cfct_build.components import trail as trail_component
 from cfct_build.config import Settings, parse_settings
 from cfct_build.package import Package, build_package
-from e2e.cfct_pipeline import PipelineRun, run_pipeline, stack_name
+from cfct_build.simulate.organization import default_org
+from cfct_build.simulate.pipeline import PipelineRun, StackInstance, stack_name
+from cfct_build.simulate.run import Emulation
 from e2e.intrinsics import StackContext, resolve
 from emulator.fixtures import emulated_aws_context
 
@@ -81,18 +85,24 @@ def _variant() -> Settings:
 class Deployment:
     settings: Settings
     package: Package
+    emulation: Emulation
     run: PipelineRun
 
+    def instance(self, resource_name: str) -> StackInstance:
+        """The single stack instance of a resource."""
+        return self.emulation.pipeline.instance(resource_name)
+
     def template(self, resource_name: str) -> dict[str, Any]:
-        resource_file = self.run.instance(resource_name).resource.resource_file
+        resource_file = self.instance(resource_name).resource.resource_file
         document: dict[str, Any] = json.loads(self.package.files[resource_file])
         return document
 
     def client(self, resource_name: str, service: str) -> Any:
-        return self.run.client(resource_name, service)
+        instance = self.instance(resource_name)
+        return self.emulation.accounts.client(instance.account, instance.region, service)
 
     def context(self, resource_name: str, **attributes: str) -> StackContext:
-        instance = self.run.instance(resource_name)
+        instance = self.instance(resource_name)
         cfn = self.client(resource_name, "cloudformation")
         summaries = cfn.list_stack_resources(StackName=stack_name(instance.resource))[
             "StackResourceSummaries"
@@ -111,7 +121,7 @@ class Deployment:
         return resolve(node, self.context(resource_name, **attrs))
 
     def output(self, resource_name: str, key: str) -> str:
-        return self.run.instance(resource_name).outputs[key]
+        return self.instance(resource_name).outputs[key]
 
 
 @pytest.fixture(scope="module", params=["example", "variant"])
@@ -126,8 +136,11 @@ def deployed(
         pytest.MonkeyPatch.context() as monkeypatch,
         emulated_aws_context(monkeypatch, tmp_path_factory.mktemp("aws")),
     ):
-        run = run_pipeline(package, settings.organization.management_account)
-        yield Deployment(settings, package, run)
+        emulation = Emulation(settings, default_org(settings), package)
+        emulation.start()
+        _org, _resolution, run = emulation.run_pipeline()
+        assert run.failure is None
+        yield Deployment(settings, package, emulation, run)
 
 
 def _strip(response: dict[str, Any]) -> dict[str, Any]:
@@ -151,9 +164,16 @@ def test_resources_deploy_in_manifest_order_to_their_accounts(deployed: Deployme
         (naming.RES_BUCKET, org.log_archive_account, org.home_region),
         (naming.RES_TRAIL, org.management_account, org.home_region),
     ]
-    assert [(i.resource.name, i.account, i.region) for i in deployed.run.instances] == expected
+    log_archive = {naming.RES_KEY, naming.RES_REPLICA, naming.RES_BUCKET, naming.RES_TRAIL}
+    deployed_instances = [
+        (i.resource.name, i.account, i.region)
+        for r in deployed.run.stack_sets
+        if r.resource.name in log_archive
+        for i in r.added
+    ]
+    assert deployed_instances == expected
     policies = [r for r in deployed.package.manifest.resources if r.deploy_method != "stack_set"]
-    assert deployed.run.not_deployed == policies
+    assert [p.resource for p in deployed.run.policies] == policies  # all before any StackSet
     assert {r.deploy_method for r in policies} == {"scp"}
 
 
@@ -172,11 +192,11 @@ def test_outputs_flow_through_management_account_ssm(deployed: Deployment) -> No
         replica_key_arn = deployed.output(naming.RES_REPLICA, "ReplicaKeyArn")
         expected_ssm[naming.SSM_REPLICA_KEY_ARN] = replica_key_arn
         expected_bucket_parameters["ReplicaKeyArn"] = replica_key_arn
-    assert deployed.run.ssm_parameters() == expected_ssm
+    assert deployed.emulation.pipeline.ssm_parameters() == expected_ssm
     assert key_arn.startswith(f"arn:aws:kms:{s.organization.home_region}:{s.key_account_id}:key/")
-    run = deployed.run
-    assert run.instance(naming.RES_BUCKET).parameters == expected_bucket_parameters
-    assert run.instance(naming.RES_TRAIL).parameters == {"BucketName": archive, "KeyArn": key_arn}
+    assert deployed.instance(naming.RES_BUCKET).parameters == expected_bucket_parameters
+    trail_parameters = deployed.instance(naming.RES_TRAIL).parameters
+    assert trail_parameters == {"BucketName": archive, "KeyArn": key_arn}
 
 
 # --------------------------------------------------------------------------- KMS
@@ -206,7 +226,7 @@ def _assert_key(
     component: str,
 ) -> None:
     s = deployed.settings
-    instance = deployed.run.instance(resource_name)
+    instance = deployed.instance(resource_name)
     kms = deployed.client(resource_name, "kms")
     meta = kms.describe_key(KeyId=arn)["KeyMetadata"]
     key_id = meta["KeyId"]
@@ -480,7 +500,7 @@ def test_replication_to_the_replica_region(deployed: Deployment) -> None:
 def test_replica_key_and_bucket(deployed: Deployment) -> None:
     s = deployed.settings
     if not s.bucket.replica_region:
-        assert naming.RES_REPLICA not in [i.resource.name for i in deployed.run.instances]
+        assert naming.RES_REPLICA not in [r.resource.name for r in deployed.run.stack_sets]
         return
     replica_key_arn = deployed.output(naming.RES_REPLICA, "ReplicaKeyArn")
     _assert_key(

@@ -25,7 +25,9 @@ snapshot's `State`/`Status` on moto's account object.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
+import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from types import ModuleType
@@ -147,6 +149,20 @@ def set_account_lifecycle(
     account = backend.get_account_by_id(account_id)
     account.state = state
     account.status = status
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """moto warns (and logs) for every resource type it skips; the report lists them instead."""
+    logger = logging.getLogger("moto")
+    level = logger.level
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module=r"moto\.cloudformation\.parsing")
+        logger.setLevel(logging.ERROR)
+        try:
+            yield
+        finally:
+            logger.setLevel(level)
 
 
 class Accounts:

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import importlib
 import json
-import logging
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from cfct_build.simulate.aws import quiet
 
 # (resource type, property) -> the moto model class that crashes on that property.
 KNOWN_CRASHES = {
@@ -62,13 +63,8 @@ def _model_class(resource_type: str) -> Any:
 
 def modelled(resource_type: str) -> bool:
     """Does the running moto create this resource type (rather than skip it)?"""
-    moto_logger = logging.getLogger("moto.cloudformation.parsing")
-    level = moto_logger.level
-    moto_logger.setLevel(logging.ERROR)  # moto logs a warning for every type it skips
-    try:
+    with quiet():  # moto logs a warning for every type it skips
         return _model_class(resource_type) is not None
-    finally:
-        moto_logger.setLevel(level)
 
 
 def _stock_model(dotted: str) -> Any:

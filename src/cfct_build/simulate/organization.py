@@ -37,7 +37,13 @@ from cfct_build.config import Settings
 from cfct_build.org import Account, Organization, OrganizationalUnit, read_live
 from cfct_build.render import template_json
 from cfct_build.resolve import stack_set_name
-from cfct_build.simulate.aws import Accounts, SimulationError, fixed_ids, set_account_lifecycle
+from cfct_build.simulate.aws import (
+    Accounts,
+    SimulationError,
+    fixed_ids,
+    quiet,
+    set_account_lifecycle,
+)
 
 CORE_OU = "Security"
 DEFAULT_ROOT_ID = "r-0000"
@@ -219,11 +225,12 @@ class EmulatedOrganization:
             )
         members = [a for a in account_ids if a != self.management]
         if members:
-            cfn.create_stack_instances(
-                StackSetName=naming.CT_BASELINE_STACKSET,
-                Accounts=list(members),
-                Regions=[self.home_region],
-            )
+            with quiet():  # the marker template's resource type is one moto skips
+                cfn.create_stack_instances(
+                    StackSetName=naming.CT_BASELINE_STACKSET,
+                    Accounts=list(members),
+                    Regions=[self.home_region],
+                )
         trust = {
             "Version": "2012-10-17",
             "Statement": [

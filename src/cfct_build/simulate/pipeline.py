@@ -53,7 +53,7 @@ from cfct_build import naming
 from cfct_build.manifest import Resource
 from cfct_build.package import Package
 from cfct_build.render import cfct_sent_text
-from cfct_build.simulate.aws import Accounts, SimulationError
+from cfct_build.simulate.aws import Accounts, SimulationError, quiet
 from cfct_build.simulate.fidelity import Gap, emulated_template
 
 CAPABILITIES = ["CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
@@ -386,14 +386,15 @@ class Pipeline:
         self._check_execution_role(resource, account)
         cfn = self.accounts.client(account, region, "cloudformation")
         try:
-            created = cfn.create_stack(
-                StackName=stack_name(resource),
-                TemplateBody=template,
-                Parameters=[
-                    {"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()
-                ],
-                Capabilities=CAPABILITIES,
-            )
+            with quiet():
+                created = cfn.create_stack(
+                    StackName=stack_name(resource),
+                    TemplateBody=template,
+                    Parameters=[
+                        {"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()
+                    ],
+                    Capabilities=CAPABILITIES,
+                )
         except Exception as exc:  # botocore ClientError: the stack instance fails
             raise SimulationError(
                 f"{resource.name}: stack instance in {account}/{region} failed: {exc}"

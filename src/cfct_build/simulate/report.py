@@ -205,6 +205,22 @@ def _table(rows: Sequence[tuple[str, ...]], indent: str) -> list[str]:
     return out
 
 
+def _why_none(sim: Simulation) -> str:
+    """Why no StackSet reached the new account, when the manifest says why."""
+    entries = {
+        e
+        for r in sim.package.manifest.resources
+        if r.deploy_method == "stack_set"
+        for e in r.organizational_units
+    }
+    if sim.new_account_ou in entries or "Root" in entries:
+        return ""
+    return (
+        f" (no StackSet targets {sim.new_account_ou}: CfCT does not recurse into child OUs; "
+        "list it in organization.organizational_units)"
+    )
+
+
 def _text(sim: Simulation) -> str:
     org = sim.organization
     lines = [
@@ -229,7 +245,7 @@ def _text(sim: Simulation) -> str:
             f"What the new account {account.id} receives:",
         ]
         if not sim.new_instances:
-            lines.append("  stack instances: none")
+            lines.append("  stack instances: none" + _why_none(sim))
         for i in sim.new_instances:
             lines.append(
                 f"  stack instance {i.resource.name} in {i.region} ({i.stack_name}, {i.status}):"

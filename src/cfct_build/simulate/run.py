@@ -20,10 +20,7 @@ moto's random IDs (KMS key IDs, stack IDs) are seeded, so the same inputs give t
 from __future__ import annotations
 
 import json
-import logging
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,6 +217,78 @@ def _locate(settings_file: str | None, path: tuple[str | int, ...]) -> str:
     return f"{settings_file}:{mark.line + 1}:{mark.column + 1}: {dotted}"
 
 
+class Emulation:
+    """The emulated cloud of one simulation: the organization and CfCT's pipeline over it.
+
+    Use inside `aws.emulated_aws()` (or the test suite's `emulated_aws` fixture): `start()`
+    builds the organization, `run_pipeline()` runs CfCT's pipeline once against the organization
+    as read at that moment, `vend()` adds an account the way Account Factory does.
+    """
+
+    def __init__(self, settings: Settings, model: Organization, package: Package) -> None:
+        self.settings = settings
+        self.model = model
+        self.package = package
+        self.home = settings.organization.home_region
+        self.accounts = aws.Accounts(settings.partition)
+        self.organization = EmulatedOrganization(self.accounts, model, self.home, settings)
+        self.pipeline = Pipeline(self.accounts, model.management_account_id, self.home)
+        self.stack_sets = [
+            stack_set_name(r) for r in package.manifest.resources if r.deploy_method == "stack_set"
+        ]
+
+    def start(self) -> None:
+        aws.seed(SEED)
+        self.organization.build()
+
+    def read_org(self) -> Organization:
+        return self.organization.read(self.stack_sets)
+
+    def run_pipeline(self) -> tuple[Organization, Resolution, PipelineRun]:
+        """One CfCT pipeline run: read the organization, resolve, deploy."""
+        org = self.read_org()
+        resolution = resolve(self.package.manifest, org, cfct_reads_status=_reads_status(org))
+        return org, resolution, self.pipeline.run(self.package, _Targets(resolution))
+
+    def vend(self, ou_path: str) -> Account:
+        """Account Factory: a new ACTIVE account in the OU, enrolled; its ID is the next free
+        one of the workload sequence."""
+        ou = self.model.find_ou(ou_path.split(":"))
+        assert ou is not None  # new_account_ou() checked it
+        new_id = free_account_id(self.model)
+        account = Account(
+            new_id,
+            NEW_ACCOUNT_NAME,
+            ou.id,
+            "ACTIVE",
+            True,
+            f"aws+{new_id}@example.com",
+            "ACTIVE" if _reads_status(self.model) else None,
+        )
+        self.organization.vend(account)
+        self.model = self.model.with_account(account)
+        return account
+
+    def operations(self) -> dict[str, int]:
+        """UPDATE operations of each existing StackSet, read through CloudFormation."""
+        cfn = self.pipeline.management("cloudformation")
+        out = {}
+        for name in self.stack_sets:
+            try:
+                summaries = cfn.list_stack_set_operations(StackSetName=name)["Summaries"]
+            except cfn.exceptions.StackSetNotFoundException:
+                continue
+            out[name] = sum(1 for s in summaries if s["Action"] == "UPDATE")
+        return out
+
+    def template_identical(self, name: str) -> bool:
+        """DescribeStackSet's TemplateBody equals the package file, byte for byte."""
+        cfn = self.pipeline.management("cloudformation")
+        body = cfn.describe_stack_set(StackSetName=name)["StackSet"]["TemplateBody"]
+        (resource,) = [r for r in self.package.manifest.resources if stack_set_name(r) == name]
+        return bool(body == self.package.files[resource.resource_file])
+
+
 def simulate(
     settings: Settings,
     *,
@@ -235,75 +304,42 @@ def simulate(
     model = snapshot if snapshot is not None else default_org(settings)
     source = f"snapshot {snapshot_file}" if snapshot_file else "default from the settings"
     ou_path = new_account_ou(settings, model, new_account_ou_path, settings_file, source)
-    home = settings.organization.home_region
-    names = [
-        stack_set_name(r) for r in package.manifest.resources if r.deploy_method == "stack_set"
-    ]
-    with aws.emulated_aws(), _quiet_moto():
-        aws.seed(SEED)
-        accounts = aws.Accounts(settings.partition)
-        emulated = EmulatedOrganization(accounts, model, home, settings)
-        emulated.build()
-        pipeline = Pipeline(accounts, model.management_account_id, home)
-
-        org = emulated.read(names)
-        first_resolution = resolve(package.manifest, org, cfct_reads_status=_reads_status(org))
-        first = pipeline.run(package, _Targets(first_resolution))
-        gaps = _all_gaps(package)
-        empty = Simulation(
-            source, aws.moto_version(), package, org, first, first_resolution, None, ou_path,
-            None, None, (), (), (), gaps,
-        )  # fmt: skip
+    gaps = _all_gaps(package)
+    with aws.emulated_aws(), aws.quiet():
+        emulation = Emulation(settings, model, package)
+        emulation.start()
+        org, first_resolution, first = emulation.run_pipeline()
         if first.failure:
-            return empty
-        before = _operations(pipeline, names)
-
-        ou = model.find_ou(ou_path.split(":"))
-        assert ou is not None
-        new_id = free_account_id(model)
-        reads_status = _reads_status(model)
-        account = Account(
-            new_id,
-            NEW_ACCOUNT_NAME,
-            ou.id,
-            "ACTIVE",
-            True,
-            f"aws+{new_id}@example.com",
-            "ACTIVE" if reads_status else None,
-        )
-        emulated.vend(account)
-
-        org_after = emulated.read(names)
-        rerun_resolution = resolve(
-            package.manifest, org_after, cfct_reads_status=_reads_status(org_after)
-        )
-        rerun = pipeline.run(package, _Targets(rerun_resolution))
+            return Simulation(
+                source, aws.moto_version(), package, org, first, first_resolution, None,
+                ou_path, None, None, (), (), (), gaps,
+            )  # fmt: skip
+        before = emulation.operations()
+        account = emulation.vend(ou_path)
+        _org_after, rerun_resolution, rerun = emulation.run_pipeline()
         new_instances = tuple(
             _read_instance(
-                accounts,
+                emulation.accounts,
                 i.resource,
-                new_id,
+                account.id,
                 i.region,
                 gaps,
                 package.files[i.resource.resource_file],
             )
             for result in rerun.stack_sets
             for i in result.added
-            if i.account == new_id
+            if i.account == account.id
         )
         binding = tuple(
             BindingPolicies(target, label, tuple(policies))
-            for target, label, policies in emulated.policies_binding(new_id)
+            for target, label, policies in emulation.organization.policies_binding(account.id)
         )
-        after = _operations(pipeline, names)
+        after = emulation.operations()
         checks = tuple(
             StackSetCheck(
-                name,
-                _template(pipeline, name) == package.files[_file_of(package, name)],
-                before.get(name, 0),
-                after.get(name, 0),
+                name, emulation.template_identical(name), before.get(name, 0), after[name]
             )
-            for name in names
+            for name in emulation.stack_sets
             if name in after
         )
     return Simulation(
@@ -323,29 +359,6 @@ def _all_gaps(package: Package) -> tuple[Gap, ...]:
         if r.deploy_method == "stack_set":
             gaps |= set(emulated_template(r.resource_file, package.files[r.resource_file])[1])
     return tuple(sorted(gaps))
-
-
-def _file_of(package: Package, name: str) -> str:
-    (resource,) = [r for r in package.manifest.resources if stack_set_name(r) == name]
-    return resource.resource_file
-
-
-def _operations(pipeline: Pipeline, names: Sequence[str]) -> dict[str, int]:
-    """UPDATE operations of each existing StackSet, read through CloudFormation."""
-    cfn = pipeline.management("cloudformation")
-    out = {}
-    for name in names:
-        try:
-            summaries = cfn.list_stack_set_operations(StackSetName=name)["Summaries"]
-        except cfn.exceptions.StackSetNotFoundException:
-            continue
-        out[name] = sum(1 for s in summaries if s["Action"] == "UPDATE")
-    return out
-
-
-def _template(pipeline: Pipeline, name: str) -> str:
-    cfn = pipeline.management("cloudformation")
-    return str(cfn.describe_stack_set(StackSetName=name)["StackSet"]["TemplateBody"])
 
 
 def _read_instance(
@@ -386,17 +399,3 @@ def _read_instance(
     return NewInstance(
         resource, region, name, stack["StackStatus"], tuple(found), mine, tuple(not_created)
     )
-
-
-@contextmanager
-def _quiet_moto() -> Iterator[None]:
-    """moto warns (and logs) for every resource type it skips; the report lists them instead."""
-    logger = logging.getLogger("moto")
-    level = logger.level
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", module=r"moto\.cloudformation\.parsing")
-        logger.setLevel(logging.ERROR)
-        try:
-            yield
-        finally:
-            logger.setLevel(level)
