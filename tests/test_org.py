@@ -28,11 +28,10 @@ from cfct_build.org import (
     save_snapshot,
     snapshot_text,
 )
+from moto_org import BASELINE, MANAGEMENT, aws_env, build_org, expected_org  # noqa: F401
 
 FIXTURES = Path(__file__).parent / "fixtures" / "org"
 EXAMPLE = FIXTURES / "example.json"
-MANAGEMENT = "111111111111"
-BASELINE = "AWSControlTowerBP-BASELINE-CONFIG"
 
 
 # --------------------------------------------------------------------------- snapshot files
@@ -249,142 +248,6 @@ def test_with_account_adds_or_replaces() -> None:
 # --------------------------------------------------------------------------- live read (moto)
 
 
-@pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Dummy credentials only; no profile, config file or instance metadata can leak in."""
-    for name in (
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_ROLE_ARN",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    monkeypatch.setenv("MOTO_ACCOUNT_ID", MANAGEMENT)
-
-
-TEMPLATE = json.dumps(
-    {"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "probe"}}}}
-)
-
-
-def build_org(paged: int = 25) -> dict[str, Any]:
-    """An organization in moto: nested OUs three deep, `paged` accounts in one OU (moto pages
-    list_accounts_for_parent at 20), a moved, a suspended and an unenrolled account, SCPs on
-    the root and two OUs, and Control Tower's baseline StackSet with instances for the
-    enrolled accounts. Returns the ids."""
-    o = boto3.client("organizations", region_name="us-east-1")
-    o.create_organization(FeatureSet="ALL")
-    root = o.list_roots()["Roots"][0]["Id"]
-
-    def ou(parent: str, name: str) -> str:
-        return str(
-            o.create_organizational_unit(ParentId=parent, Name=name)["OrganizationalUnit"]["Id"]
-        )
-
-    def account(name: str, parent: str) -> str:
-        email = f"{name.lower().replace(' ', '-')}@example.com"
-        account_id = str(
-            o.create_account(AccountName=name, Email=email)["CreateAccountStatus"]["AccountId"]
-        )
-        o.move_account(AccountId=account_id, SourceParentId=root, DestinationParentId=parent)
-        return account_id
-
-    ids: dict[str, Any] = {"root": root}
-    ids["security"] = ou(root, "Security")
-    ids["workloads"] = ou(root, "Workloads")
-    ids["prod"] = ou(ids["workloads"], "Prod")
-    ids["team"] = ou(ids["prod"], "Team")
-    ids["audit"] = account("Audit", ids["security"])
-    ids["app"] = account("App", ids["workloads"])
-    o.move_account(
-        AccountId=ids["app"], SourceParentId=ids["workloads"], DestinationParentId=ids["team"]
-    )
-    ids["old"] = account("Old", ids["prod"])
-    o.close_account(AccountId=ids["old"])
-    ids["invited"] = account("Invited", ids["prod"])  # ACTIVE, never enrolled
-    ids["many"] = [account(f"Team {n:02d}", ids["team"]) for n in range(paged)]
-    policy = o.create_policy(
-        Content=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}],
-            }
-        ),
-        Description="",
-        Name="deny-s3",
-        Type="SERVICE_CONTROL_POLICY",
-    )["Policy"]["PolicySummary"]["Id"]
-    o.attach_policy(PolicyId=policy, TargetId=ids["prod"])
-    cfn = boto3.client("cloudformation", region_name="us-east-1")
-    cfn.create_stack_set(StackSetName=BASELINE, TemplateBody=TEMPLATE)
-    enrolled = [ids["audit"], ids["app"], ids["old"], *ids["many"]]
-    cfn.create_stack_instances(StackSetName=BASELINE, Accounts=enrolled, Regions=["us-east-1"])
-    cfn.create_stack_set(StackSetName="CustomControlTower-baseline", TemplateBody=TEMPLATE)
-    cfn.create_stack_instances(
-        StackSetName="CustomControlTower-baseline",
-        Accounts=[ids["audit"]],
-        Regions=["us-east-1", "us-west-2"],
-    )
-    return ids
-
-
-def expected_org(ids: dict[str, Any], org_id: str) -> Organization:
-    def acct(
-        key: str, name: str, parent: str, state: str = "ACTIVE", enrolled: bool = True
-    ) -> Account:
-        email = f"{name.lower().replace(' ', '-')}@example.com"
-        return Account(ids[key], name, ids[parent], state, enrolled, email, state)
-
-    many = tuple(
-        Account(
-            a, f"Team {n:02d}", ids["team"], "ACTIVE", True, f"team-{n:02d}@example.com", "ACTIVE"
-        )
-        for n, a in enumerate(ids["many"])
-    )
-    return Organization(
-        id=org_id,
-        management_account_id=MANAGEMENT,
-        root_id=ids["root"],
-        ous=(
-            OrganizationalUnit(ids["security"], "Security", ids["root"]),
-            OrganizationalUnit(ids["workloads"], "Workloads", ids["root"]),
-            OrganizationalUnit(ids["prod"], "Prod", ids["workloads"]),
-            OrganizationalUnit(ids["team"], "Team", ids["prod"]),
-        ),
-        accounts=(
-            Account(
-                MANAGEMENT, "master", ids["root"], "ACTIVE", False, "master@example.com", "ACTIVE"
-            ),
-            acct("audit", "Audit", "security"),
-            acct("old", "Old", "prod", state="SUSPENDED"),
-            acct("invited", "Invited", "prod", enrolled=False),
-            acct("app", "App", "team"),
-            *many,
-        ),
-        scps={
-            ids["root"]: ("FullAWSAccess",),
-            ids["security"]: ("FullAWSAccess",),
-            ids["workloads"]: ("FullAWSAccess",),
-            ids["prod"]: ("FullAWSAccess", "deny-s3"),
-            ids["team"]: ("FullAWSAccess",),
-        },
-        stack_sets={
-            "CustomControlTower-baseline": (
-                (ids["audit"], "us-east-1"),
-                (ids["audit"], "us-west-2"),
-            )
-        },
-        home_region="us-east-1",
-    )
-
-
 def _sorted_accounts(org: Organization) -> Organization:
     """moto lists accounts of one parent in creation order, AWS in its own: compare sets."""
     from dataclasses import replace
@@ -392,7 +255,8 @@ def _sorted_accounts(org: Organization) -> Organization:
     return replace(org, accounts=tuple(sorted(org.accounts, key=lambda a: (a.parent_id, a.id))))
 
 
-def test_live_read_pages_and_mirrors_enrollment(aws_env: None) -> None:
+@pytest.mark.usefixtures("aws_env")
+def test_live_read_pages_and_mirrors_enrollment() -> None:
     with mock_aws():
         ids = build_org()
         org_id = boto3.client("organizations").describe_organization()["Organization"]["Id"]
@@ -410,9 +274,8 @@ def test_live_read_pages_and_mirrors_enrollment(aws_env: None) -> None:
     )
 
 
-def test_live_read_shows_progress_for_large_organizations(
-    aws_env: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("aws_env")
+def test_live_read_shows_progress_for_large_organizations(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(orgmod, "PROGRESS_EVERY", 2)
     with mock_aws():
         build_org(paged=1)
@@ -426,7 +289,8 @@ def test_live_read_shows_progress_for_large_organizations(
     )
 
 
-def test_live_read_without_the_baseline_stack_set_fails_clearly(aws_env: None) -> None:
+@pytest.mark.usefixtures("aws_env")
+def test_live_read_without_the_baseline_stack_set_fails_clearly() -> None:
     with mock_aws():
         boto3.client("organizations", region_name="us-east-1").create_organization(FeatureSet="ALL")
         with pytest.raises(OrgReadError) as info:
@@ -461,7 +325,8 @@ def _error(status: int, code: str, message: str) -> AWSResponse:
     )
 
 
-def test_throttling_is_retried_with_backoff(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("aws_env")
+def test_throttling_is_retried_with_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """The real botocore retry handler on a real client: one Organizations call of the read
     (policies of the fifth parent) is throttled twice, then answered."""
     sleeps: list[float] = []
@@ -495,7 +360,8 @@ def _without_stack_sets(org: Organization) -> Organization:
     return replace(org, stack_sets={})
 
 
-def test_access_denied_is_one_line(aws_env: None) -> None:
+@pytest.mark.usefixtures("aws_env")
+def test_access_denied_is_one_line() -> None:
     def deny(request: Any, **kwargs: Any) -> AWSResponse:
         return _error(
             400, "AccessDeniedException", "You don't have permissions to access this resource."
@@ -516,9 +382,8 @@ def test_access_denied_is_one_line(aws_env: None) -> None:
         ("State", "SUSPENDED", "SUSPENDED"),  # an older API: Status is the fallback
     ],
 )
-def test_live_read_state_and_status_fallback(
-    aws_env: None, drop: str, state: str, status: str | None
-) -> None:
+@pytest.mark.usefixtures("aws_env")
+def test_live_read_state_and_status_fallback(drop: str, state: str, status: str | None) -> None:
     def strip(parsed: dict[str, Any], **kwargs: Any) -> None:
         for account in parsed.get("Accounts", []):
             account.pop(drop, None)
@@ -532,7 +397,8 @@ def test_live_read_state_and_status_fallback(
     assert (old.state, old.status) == (state, status)
 
 
-def test_unknown_profile_is_an_org_read_error(aws_env: None) -> None:
+@pytest.mark.usefixtures("aws_env")
+def test_unknown_profile_is_an_org_read_error() -> None:
     with pytest.raises(OrgReadError) as info:
         orgmod.session("nope")
     assert str(info.value) == "The config profile (nope) could not be found"
