@@ -570,3 +570,17 @@ def test_encryption_put_args() -> None:
     assert publish.Encryption(None).describe() == (
         "the bucket has no default encryption configured: S3 applies SSE-S3"
     )
+
+
+def test_head_denied_names_the_read_permissions(stubbed: StubbedSession, package: bytes) -> None:
+    """HEAD of a version needs s3:GetObjectVersion besides s3:GetObject."""
+    caller_and_encryption(stubbed, None)
+    stubbed.stubs["s3"].add_response("put_object", {"VersionId": "v1"}, expected_put(package, None))
+    stubbed.stubs["s3"].add_client_error(
+        "head_object", service_error_code="AccessDenied", service_message="Forbidden"
+    )
+    assert run_cli()[::2] == (
+        1,
+        "cfct-build publish: AWS error AccessDenied in HeadObject: Forbidden (the uploading role "
+        "needs s3:GetObject and s3:GetObjectVersion on the object)\n",
+    )

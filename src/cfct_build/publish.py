@@ -35,7 +35,7 @@ PERMISSION = {
     "GetCallerIdentity": "sts:GetCallerIdentity",
     "GetBucketEncryption": "s3:GetEncryptionConfiguration on the bucket",
     "PutObject": "s3:PutObject on the object",
-    "HeadObject": "s3:GetObject on the object",
+    "HeadObject": "s3:GetObject and s3:GetObjectVersion on the object",
 }
 _KMS_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+")
 _ASSUMED_ROLE = re.compile(r"arn:aws[a-z-]*:sts::(\d{12}):assumed-role/([^/]+)/")
