@@ -17,6 +17,7 @@ from cfct_build import __version__
 from cfct_build.errors import CfctBuildError
 
 DEFAULT_SETTINGS = "cfct-build.yaml"
+DEFAULT_PROFILE = "examples/workload-profile.yaml"
 
 
 def _settings_arg(p: argparse.ArgumentParser) -> None:
@@ -222,6 +223,24 @@ def _parser() -> argparse.ArgumentParser:
         "of organization.organizational_units)",
     )
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p = sub.add_parser(
+        "cost",
+        help="estimate the monthly cost of the configured logging beside a naive trail",
+        description="Estimate the monthly cost of the trail, buckets, keys and CloudWatch Logs "
+        "the settings configure, for the workload a profile describes (accounts, events, "
+        "record sizes), at the list prices shipped with cfct-build (their date is printed); "
+        "beside it, the same workload under naive selectors: all S3 data events, no "
+        "self-exclusion of the log buckets, management events duplicated, no S3 Bucket Key.",
+    )
+    _settings_arg(p)
+    p.add_argument(
+        "--profile-file",
+        "-p",
+        default=DEFAULT_PROFILE,
+        metavar="FILE",
+        help=f"workload profile (default: {DEFAULT_PROFILE})",
+    )
+    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
     return parser
 
 
@@ -392,6 +411,17 @@ def cmd_simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
 
 
+def cmd_cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cfct_build.cost import estimate, render
+    from cfct_build.workload import load_prices, load_profile
+
+    settings = _load(args.settings)
+    profile = load_profile(args.profile_file, settings)
+    comparison = estimate(settings, profile, load_prices())
+    out.write(render(comparison, args.format, args.settings, args.profile_file))
+    return 0
+
+
 COMMANDS = {
     "build": cmd_build,
     "package": cmd_package,
@@ -402,6 +432,7 @@ COMMANDS = {
     "publish": cmd_publish,
     "plan": cmd_plan,
     "simulate": cmd_simulate,
+    "cost": cmd_cost,
 }
 
 

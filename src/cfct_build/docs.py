@@ -99,7 +99,17 @@ def commands_reference() -> str:
     return "\n".join(blocks)
 
 
-GENERATORS = {"settings": settings_reference, "commands": commands_reference}
+def profile_reference() -> str:
+    from cfct_build.workload import profile_reference
+
+    return profile_reference()
+
+
+GENERATORS = {
+    "settings": settings_reference,
+    "commands": commands_reference,
+    "profile": profile_reference,
+}
 
 
 def block(name: str) -> str:

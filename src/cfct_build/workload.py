@@ -554,3 +554,51 @@ def _fields_at(root: type[BaseModel], loc: Path_) -> list[str]:
             None,
         )
     return list(model.model_fields) if model is not None else []
+
+
+# --------------------------------------------------------------------------- reference
+
+
+_SETTINGS_TWIN: dict[type, str] = {
+    Lifecycle: "mapping, as `bucket.lifecycle`",
+    CloudWatchLogs: "mapping, as `trail.cloudwatch_logs`",
+}
+
+
+def profile_reference() -> str:
+    """The profile's keys as a Markdown table (README.md, "Cost"; `python -m cfct_build.docs`)."""
+    rows = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, f in model.model_fields.items():
+            path, annotation = f"{prefix}{name}", f.annotation
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            inner = args[0] if get_origin(annotation) is not dict and len(args) == 1 else None
+            if f.is_required():
+                default = "required"
+            elif f.default is None:
+                default = "the settings'"
+            elif f.default_factory is not None:
+                default = ""
+            else:
+                default = f"`{f.default}`"
+            desc = (f.description or "").replace("|", "\\|")
+            sub = annotation if isinstance(annotation, type) else inner
+            if get_origin(annotation) is dict:
+                rows.append(
+                    f"| `{path}` | map of data-event type to mapping | {default} | {desc} |"
+                )
+                walk(args[-1], f"{path}.<type>.")
+            elif isinstance(sub, type) and sub in _SETTINGS_TWIN:
+                rows.append(f"| `{path}` | {_SETTINGS_TWIN[sub]} | {default} | {desc} |")
+            elif isinstance(sub, type) and issubclass(sub, BaseModel):
+                rows.append(f"| `{path}` | mapping | {default} | {desc} |")
+                walk(sub, f"{path}.")
+            else:
+                kind = {int: "integer", Decimal: "number", bool: "bool"}.get(
+                    sub if isinstance(sub, type) else type(None), "list, as `trail.insights`"
+                )
+                rows.append(f"| `{path}` | {kind} | {default} | {desc} |")
+
+    walk(Profile, "")
+    return "\n".join(rows) + "\n"
