@@ -354,15 +354,35 @@ def test_organization_mismatch() -> None:
 
 
 def test_status_retired() -> None:
+    """Without the Status field, OU members vanish from CfCT's lists; the baseline still lists
+    the management account by id, so CfCT deletes every other instance it has today."""
     warnings = _plan(EXAMPLE, cfct_reads_status=False)
-    assert [(w.id, w.message) for w in warnings] == [
-        (
-            "status-retired",
-            "baseline: once Organizations no longer returns the account Status field (retired "
-            '2026-09-09), CfCT v2.8.4 sees no account as ACTIVE (it tests Status == "ACTIVE"), '
-            "so the 7 ACTIVE accounts of its OUs (222222222222 (Log Archive), 333333333333 "
-            "(Audit), 444444444444 (Network) and 4 more) get no instance",
+    assert warnings[0] == PlanWarning(
+        "status-retired",
+        "baseline",
+        "baseline: once Organizations no longer returns the account Status field (retired "
+        '2026-09-09), CfCT v2.8.4 sees no account as ACTIVE (it tests Status == "ACTIVE"), so '
+        "the 7 ACTIVE accounts of its OUs (222222222222 (Log Archive), 333333333333 (Audit), "
+        "444444444444 (Network) and 4 more) get no instance",
+    )
+    lost = [
+        ("222222222222", "Log Archive"),
+        ("333333333333", "Audit"),
+        ("444444444444", "Network"),
+        ("555555555555", "Shared Services"),
+        ("666666666666", "Payments Prod"),
+        ("777777777777", "Payments Dev"),
+        ("888888888888", "Sandbox Alice"),
+    ]
+    assert warnings[1:] == [
+        PlanWarning(
+            "instances-lost",
+            account,
+            f"CustomControlTower-baseline loses its 2 instances in account {account} ({name}) "
+            "(us-east-1, us-west-2): without the Status field CfCT v2.8.4 no longer sees the "
+            f"account as ACTIVE; CfCT v2.8.4 deletes them with their stacks {DELETES}",
         )
+        for account, name in lost
     ]
 
 

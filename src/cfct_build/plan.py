@@ -124,8 +124,9 @@ def make_plan(
     all be enrolled and active). `organization_id`/`management_account`: the settings' values,
     checked against the organization. `previous`: an older snapshot; instances it had that no
     longer resolve are reported (without it, the StackSet instances recorded in `org` are the
-    reference). `new_account_ou`: also show what an account vended into that OU receives
-    (NewAccountError when the OU does not exist)."""
+    reference; with `cfct_reads_status=False` and neither, today's resolution is). `new_account_ou`:
+    also show what an account vended into that OU receives (NewAccountError when the OU does not
+    exist)."""
     res = resolve(manifest, org, cfct_reads_status=cfct_reads_status)
     new = None
     if new_account_ou is not None:
@@ -505,13 +506,17 @@ def _status_retired(res: Resolution) -> list[PlanWarning]:
     return out
 
 
-def _why_gone(org: Organization, before: Organization | None, account_id: str) -> str:
+def _why_gone(
+    org: Organization, before: Organization | None, account_id: str, cfct_reads_status: bool
+) -> str:
     now = org.account(account_id)
     if now is None:
         return "the account is no longer in the organization"
     old = before.account(account_id) if before else None
     if not now.active:
         return f"the account is now {now.state}"
+    if not cfct_reads_status and (old is None or old.parent_id == now.parent_id):
+        return "without the Status field CfCT v2.8.4 no longer sees the account as ACTIVE"
     if old is not None and old.parent_id != now.parent_id:
         old_path = before.path_str(old.parent_id) if before else old.parent_id
         return f'the account moved from OU "{old_path}" to "{org.path_str(now.parent_id)}"'
@@ -537,7 +542,14 @@ def _reference(
             cache["previous"] = resolve(manifest, previous, cfct_reads_status=cfct_reads_status)
         before = cache["previous"].stack_set(ss.resource.name)
         return before.instances if before else ()
-    return org.stack_sets.get(ss.stack_set)
+    if ss.stack_set in org.stack_sets:
+        return org.stack_sets[ss.stack_set]
+    if not cfct_reads_status:  # today's resolution (Status still returned) is what is deployed
+        if "today" not in cache:
+            cache["today"] = resolve(manifest, org)
+        today = cache["today"].stack_set(ss.resource.name)
+        return today.instances if today else ()
+    return None
 
 
 def _lost(
@@ -577,7 +589,7 @@ def _lost(
             if account in ss.accounts:
                 why = f"{_names(regions)} {'is' if len(regions) == 1 else 'are'} no longer listed"
             else:
-                why = _why_gone(org, previous, account)
+                why = _why_gone(org, previous, account, cfct_reads_status)
             out.append(
                 PlanWarning(
                     "instances-lost",
