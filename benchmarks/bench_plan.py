@@ -9,13 +9,15 @@ spread round-robin over the OUs, one in 20 not enrolled and one in 100 SUSPENDED
 OU; and settings (the example settings with `organization.organizational_units` = the 50 OUs of
 the first two levels, so the baseline StackSet, the SCPs and every trap check have real work).
 Then, each in a fresh interpreter:
-- `plan`: `main(["plan", "--snapshot", FILE, "-f", FORMAT])` in process after importing only
+- the command: `python -m cfct_build plan -s SETTINGS --snapshot FILE -f FORMAT` as a user runs
+  it (interpreter start and imports included): wall time and peak RSS — the target applies here;
+- in process: `main(["plan", "--snapshot", FILE, "-f", FORMAT])` after importing only
   the CLI — settings, package build, snapshot load and validation, resolution, warnings,
   rendering — wall time and peak RSS (`resource.getrusage(...).ru_maxrss`, whole process,
   interpreter and imports included);
 - the same under `tracemalloc`: peak Python allocation of the command alone;
 - a breakdown: snapshot load, package build, `make_plan`, text and JSON rendering.
-Prints the median of `--runs` runs and whether the 10,000-account figures meet the targets.
+Prints the median of `--runs` runs and whether the 10,000-account command meets the targets.
 Exit status 0 unless a run fails; the figures are information, not a gate.
 """
 
@@ -112,6 +114,14 @@ def child(mode: str, snapshot: str, settings: str, fmt: str) -> dict[str, Any]:
 
     argv = ["plan", "-s", settings, "--snapshot", snapshot, "-f", fmt]
     out, err = io.StringIO(), io.StringIO()
+    if mode == "command":  # what a user waits for: a fresh `python -m cfct_build plan ...`
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "cfct_build", *argv], capture_output=True, check=False
+        )
+        wall = time.perf_counter() - start
+        rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        return {"code": done.returncode, "wall": wall, "rss_mb": rss_kb / 1024}
     if mode == "plan":
         start = time.perf_counter()
         code = main(argv, out, err)
@@ -188,18 +198,25 @@ def main() -> int:
             mb = snapshot.stat().st_size / 2**20
             print(f"{size:,} accounts, 1,000 OUs (4 deep): snapshot {mb:.1f} MB")
             for fmt in ("text", "json"):
+                cmd = [run_child("command", snapshot, settings, fmt) for _ in range(args.runs)]
+                cmd_wall = statistics.median(r["wall"] for r in cmd)
+                cmd_rss = statistics.median(r["rss_mb"] for r in cmd)
+                print(
+                    f"  cfct-build plan -f {fmt:4} (fresh interpreter): {cmd_wall:.2f} s (median "
+                    f"of {args.runs}), peak RSS {cmd_rss:.0f} MB"
+                )
+                if size == 10000:
+                    verdicts.append(cmd_wall <= TARGET_SECONDS and cmd_rss <= TARGET_MB)
                 runs = [run_child("plan", snapshot, settings, fmt) for _ in range(args.runs)]
                 wall = statistics.median(r["wall"] for r in runs)
                 rss = statistics.median(r["rss_mb"] for r in runs)
                 peak = run_child("tracemalloc", snapshot, settings, fmt)["peak_mb"]
                 out_mb = runs[0]["bytes"] / 2**20
                 print(
-                    f"  plan -f {fmt:4}: {wall:.2f} s (median of {args.runs}; min "
+                    f"  in process, after imports -f {fmt:4}: {wall:.2f} s (median of {args.runs}; min "
                     f"{min(r['wall'] for r in runs):.2f}, max {max(r['wall'] for r in runs):.2f}), "
                     f"peak RSS {rss:.0f} MB, Python peak {peak:.0f} MB, output {out_mb:.1f} MB"
                 )
-                if size == 10000:
-                    verdicts.append(wall <= TARGET_SECONDS and rss <= TARGET_MB)
             b = run_child("breakdown", snapshot, settings, "text")
             parts = ", ".join(f"{k} {v:.2f} s" for k, v in b["times"].items())
             print(f"  breakdown (warm): {parts}; {b['warnings']} warnings")

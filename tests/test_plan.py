@@ -458,9 +458,18 @@ def test_text_and_json_output_exact() -> None:
         new_account_ou="Workloads:Prod",
     )
     assert render_text(plan) == (FIXTURES / "example-plan.txt").read_text(encoding="utf-8")
-    assert json.loads(render_json(plan)) == json.loads(
-        (FIXTURES / "example-plan.json").read_text(encoding="utf-8")
-    )
+    text = render_json(plan)
+    assert text == (FIXTURES / "example-plan.json").read_text(encoding="utf-8")
+    assert json.loads(text)["warnings"] == [
+        {
+            "id": "no-recursion",
+            "subject": "Workloads:NonProd",
+            "message": 'OU "Workloads:NonProd" is inside "Workloads", which baseline targets, but '
+            "is not listed itself: CfCT does not recurse into child OUs, so its 1 account "
+            "(777777777777 (Payments Dev)) and any account vended into it get no instance of "
+            "baseline",
+        }
+    ]
 
 
 def test_live_read_names() -> None:

@@ -809,7 +809,17 @@ def to_json(plan: Plan) -> dict[str, Any]:
 
 
 def render_json(plan: Plan) -> str:
-    return json.dumps(to_json(plan), indent=2, ensure_ascii=False) + "\n"
+    """The JSON document, one list item per line: json's C encoder only runs without `indent`,
+    and the pure-Python one takes seconds on 10,000 accounts."""
+    parts = []
+    for key, value in to_json(plan).items():
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(json.dumps(v, ensure_ascii=False) for v in value)
+            text = f"[\n    {items}\n  ]"
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+        parts.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def render(plan: Plan, fmt: str) -> str:
