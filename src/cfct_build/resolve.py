@@ -60,7 +60,7 @@ API (stable):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -320,8 +320,3 @@ def resolve(manifest: Manifest, org: Organization, *, cfct_reads_status: bool = 
             policies.append(PolicyTargets(r, kind, targets))
     failure = next((s.failure for s in stack_sets if s.failure), None)
     return Resolution(org, manifest.region, tuple(stack_sets), tuple(policies), failure)
-
-
-def resolve_entries(org: Organization, entries: Sequence[str]) -> tuple[OuTarget, ...]:
-    """Settings OU entries as CfCT's StackSet lookup sees them (for checks on the settings)."""
-    return tuple(resolve_ou_for_stack_set(org, e) for e in entries)
