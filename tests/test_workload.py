@@ -5,12 +5,21 @@ columns are those of its text), and the price list shipped as package data.
 
 from __future__ import annotations
 
+import copy
+import functools
+import os
+import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from cfct_build.config import STORAGE_CLASS_ORDER, Settings, parse_settings
+from cfct_build.config import STORAGE_CLASS_ORDER, Settings, load_settings, parse_settings
+from cfct_build.cost import estimate
 from cfct_build.errors import Problem, SettingsError
 from cfct_build.workload import (
     ControlTowerDeliveries,
@@ -468,3 +477,72 @@ def test_a_broken_price_list_is_a_located_error() -> None:
             10,
         )
     ]
+
+
+# --------------------------------------------------------------------------- property
+
+PROFILE_DATA: dict[str, Any] = yaml.safe_load(PROFILE)
+LOCATED = re.compile(r"^p\.yaml:[0-9]+:[0-9]+: \S.*?: (got .+; expected .+|missing; expected .+)$")
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10**7),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.lists(st.integers(0, 3), max_size=2),
+    st.dictionaries(
+        st.sampled_from(["days", "enabled", "x", "read_share"]), st.integers(0, 400), max_size=2
+    ),
+)
+
+
+def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out += _paths(v, (*prefix, k))
+    return out
+
+
+@functools.cache
+def example_settings() -> Settings:
+    return load_settings(REPO / "cfct-build.yaml")
+
+
+@given(st.data())
+@settings(
+    max_examples=int(os.environ.get("COST_EXAMPLES", 150)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+def test_any_profile_gives_a_profile_or_located_problems(data: st.DataObject) -> None:
+    """Mutations of the reference profile (delete, replace or insert at a key path) yield a
+    profile or located problems, never another exception; the estimate then always runs."""
+    doc = copy.deepcopy(PROFILE_DATA)
+    doc["what_if"] = {}
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(_paths(doc)[1:]))
+        parent = doc
+        for part in path[:-1]:
+            parent = parent[part]
+        action = data.draw(st.sampled_from(["delete", "replace", "insert"]))
+        if action == "delete":
+            del parent[path[-1]]
+        elif action == "replace":
+            parent[path[-1]] = data.draw(VALUES)
+        elif isinstance(parent[path[-1]], dict):
+            key = data.draw(
+                st.sampled_from(["lifecycle", "insights", "bucket_key", "AWS::SQS::Queue", "y"])
+            )
+            parent[path[-1]][key] = data.draw(VALUES)
+    text = yaml.safe_dump(doc, sort_keys=False)
+    settings_ = example_settings()
+    try:
+        profile = parse_profile(text, "p.yaml", settings_)
+    except SettingsError as exc:
+        assert exc.problems, text
+        for problem in exc.problems:
+            assert LOCATED.match(str(problem)), str(problem)
+        return
+    comparison = estimate(settings_, profile, load_prices())
+    assert comparison.naive.total >= 0

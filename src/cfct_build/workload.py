@@ -48,7 +48,8 @@ def _decimal(value: Any) -> Decimal:
 
 Number = Annotated[Decimal, BeforeValidator(_decimal)]
 Share = Annotated[Decimal, BeforeValidator(_decimal), Field(ge=0, le=1)]
-Count = Annotated[Decimal, BeforeValidator(_decimal), Field(ge=0)]
+# At most 10^12 of anything (and 10^5 accounts): every figure then fits Decimal's 28 digits.
+Count = Annotated[Decimal, BeforeValidator(_decimal), Field(ge=0, le=10**12)]
 
 
 class _Model(BaseModel):
@@ -81,10 +82,15 @@ class ManagementEventVolume(_Model):
 
 class LogRecords(_Model):
     average_event_bytes: Count = Field(
-        default=Decimal(1500), description="Average size of one event's JSON record, in bytes."
+        default=Decimal(1500),
+        le=10**6,
+        description="Average size of one event's JSON record, in bytes.",
     )
     compression_ratio: Number = Field(
-        default=Decimal(10), ge=1, description="Uncompressed / gzip-compressed log file size."
+        default=Decimal(10),
+        ge=1,
+        le=1000,
+        description="Uncompressed / gzip-compressed log file size.",
     )
 
 
@@ -104,7 +110,9 @@ class Delivery(_Model):
         description="Objects S3 server access logging delivers for the archive bucket per hour.",
     )
     access_log_record_bytes: Count = Field(
-        default=Decimal(400), description="Size of one S3 server access log record, in bytes."
+        default=Decimal(400),
+        le=10**6,
+        description="Size of one S3 server access log record, in bytes.",
     )
 
 
