@@ -18,8 +18,9 @@ Two moto internals are used, both while building the emulated organization: moto
 new account, organization, root and OU a random ID, and the simulation must reproduce the IDs
 of the settings or snapshot (the manifest names accounts by ID): `fixed_ids` replaces the ID
 functions of `moto.organizations.utils` for the duration of one call. And moto creates every
-account ACTIVE, with no API to suspend one but `CloseAccount`: `set_account_lifecycle` sets the
-snapshot's `State`/`Status` on moto's account object.
+account ACTIVE (the management account named `master`), with no API to suspend one but
+`CloseAccount`: `set_account_details` sets the snapshot's name, email, `State` and `Status` on
+moto's account object.
 """
 
 from __future__ import annotations
@@ -76,9 +77,9 @@ def moto() -> ModuleType:
     """The moto package, or a clear error naming the extra that provides it."""
     try:
         return importlib.import_module("moto")
-    except ImportError as exc:
+    except ImportError:
         raise MissingExtraError(
-            f"cfct-build simulate needs the AWS emulator moto, which is not installed ({exc}).\n"
+            "cfct-build simulate needs the AWS emulator moto, which is not installed.\n"
             f"Install the optional extra: pip install 'cfct-build[{EXTRA}]'"
         ) from None
 
@@ -137,16 +138,24 @@ def seed(value: int) -> None:
     importlib.import_module("moto.moto_api._internal").mock_random.seed(value)
 
 
-def set_account_lifecycle(
-    management_account: str, account_id: str, state: str, status: str | None, partition: str
+def set_account_details(
+    management_account: str,
+    account_id: str,
+    partition: str,
+    *,
+    name: str,
+    email: str,
+    state: str,
+    status: str | None,
 ) -> None:
-    """Give an emulated account the lifecycle of the snapshot (moto creates every one ACTIVE).
-
-    `status` None: Organizations no longer returns the retired `Status` field for it.
-    """
+    """Give an emulated account the snapshot's name, email and lifecycle (moto creates every
+    account ACTIVE, and the management account as `master`). `status` None: Organizations no
+    longer returns the retired `Status` field for it."""
     models = importlib.import_module("moto.organizations.models")
     backend = models.organizations_backends[management_account][partition]
     account = backend.get_account_by_id(account_id)
+    account.name = name
+    account.email = email
     account.state = state
     account.status = status
 
@@ -165,41 +174,56 @@ def quiet() -> Iterator[None]:
             logger.setLevel(level)
 
 
+class AccountSession:
+    """What a boto3 Session is to `org.read_live`: `client(service, region_name, config)`, with
+    one account's assumed-role credentials, on the shared session (one copy of each service
+    model: a boto3 Session per account would load and parse every model again)."""
+
+    def __init__(self, base: Any, credentials: dict[str, str]) -> None:
+        self._base = base
+        self._credentials = credentials
+
+    def client(self, service: str, region_name: str | None = None, config: Any = None) -> Any:
+        return self._base.client(
+            service,
+            region_name=region_name,
+            config=config,
+            aws_access_key_id=self._credentials["AccessKeyId"],
+            aws_secret_access_key=self._credentials["SecretAccessKey"],
+            aws_session_token=self._credentials["SessionToken"],
+        )
+
+
 class Accounts:
     """boto3 clients acting as `AWSControlTowerExecution` in each account, cached.
 
-    Sessions and clients are cached: creating them is what costs time in a simulation.
+    Credentials and clients are cached and every client comes from one boto3 Session: creating
+    sessions and clients is what costs time in a simulation.
     """
 
     def __init__(self, partition: str = "aws") -> None:
         self.partition = partition
         boto3 = importlib.import_module("boto3")
-        self._boto3 = boto3
         self._base = boto3.Session(
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
             aws_session_token="testing",
         )
-        self._sessions: dict[str, Any] = {}
+        self._sessions: dict[str, AccountSession] = {}
         self._clients: dict[tuple[str, str, str], Any] = {}
 
-    def session(self, account: str, region: str) -> Any:
+    def session(self, account: str, region: str) -> AccountSession:
         if account not in self._sessions:
             sts = self._base.client("sts", region_name=region)
             credentials = sts.assume_role(
                 RoleArn=f"arn:{self.partition}:iam::{account}:role/{naming.CT_EXECUTION_ROLE}",
                 RoleSessionName=SESSION_NAME,
             )["Credentials"]
-            self._sessions[account] = self._boto3.Session(
-                aws_access_key_id=credentials["AccessKeyId"],
-                aws_secret_access_key=credentials["SecretAccessKey"],
-                aws_session_token=credentials["SessionToken"],
-            )
+            self._sessions[account] = AccountSession(self._base, credentials)
         return self._sessions[account]
 
     def client(self, account: str, region: str, service: str) -> Any:
         key = (account, region, service)
         if key not in self._clients:
-            session = self.session(account, region)
-            self._clients[key] = session.client(service, region_name=region)
+            self._clients[key] = self.session(account, region).client(service, region)
         return self._clients[key]

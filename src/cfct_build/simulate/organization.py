@@ -42,7 +42,7 @@ from cfct_build.simulate.aws import (
     SimulationError,
     fixed_ids,
     quiet,
-    set_account_lifecycle,
+    set_account_details,
 )
 
 CORE_OU = "Security"
@@ -156,8 +156,14 @@ class EmulatedOrganization:
         self._bootstrap_management()
 
     def _lifecycle(self, account: Account) -> None:
-        set_account_lifecycle(
-            self.management, account.id, account.state, account.status, self.accounts.partition
+        set_account_details(
+            self.management,
+            account.id,
+            self.accounts.partition,
+            name=account.name,
+            email=account.email or f"aws+{account.id}@example.com",
+            state=account.state,
+            status=account.status,
         )
 
     def _create_account(self, account: Account) -> None:
