@@ -344,6 +344,41 @@ def test_log_files_are_fewer_when_there_are_fewer_events() -> None:
     assert log_files(SMALL.replace("1_000_000", "10").replace("200_000", "20")) == Decimal("225.00")
 
 
+def test_requests_and_replication_transfer() -> None:
+    profile = SMALL.replace(
+        "delivery: {access_log_objects_per_hour: 0}", "delivery: {access_log_objects_per_hour: 3}"
+    )
+    profile += "investigations: {log_files_read_per_month: 50_000}\n"
+    c = run_estimate("bucket: {replica_region: us-west-2}\n", profile)
+    h = Decimal(730)
+    log_files, digests, access = 10 * 12 * h, 10 * 2 * h, 3 * h
+    puts = log_files + digests + (log_files + digests) + access  # the replica gets a copy of each
+    assert line(c.configured, "s3.put_requests") == (puts, cents(puts * Decimal("0.005") / 1000))
+    assert line(c.configured, "s3.get_requests") == (Decimal(50_000), Decimal("0.02"))
+    # the replica receives the compressed log files: 10 x (250,000 S3 writes + 200,000 Lambda)
+    transfer = Decimal(10 * 450_000) * 1500 / 10 / GB
+    assert line(c.configured, "s3.replication_transfer") == (
+        transfer,
+        cents(transfer * Decimal("0.02")),
+    )
+    assert (
+        c.configured.line("s3.replication_transfer").label == "S3 replication transfer to us-west-2"
+    )  # type: ignore[union-attr]
+    without = run_estimate(profile_text=profile)
+    assert without.configured.line("s3.replication_transfer") is None
+
+
+def test_what_if_insights_apply_to_both_estimates() -> None:
+    c = run_estimate(
+        "trail:\n  management_events: {enabled: true}\n",
+        SMALL + "what_if: {insights: [ApiErrorRateInsight]}\n",
+    )
+    # configured: KMS left out (50%); naive: every management event
+    assert line(c.configured, "cloudtrail.insights") == (Decimal(500_000), Decimal("1.75"))
+    assert line(c.naive, "cloudtrail.insights") == (Decimal(1_000_000), Decimal("3.50"))
+    assert "what_if.insights replaces the settings' trail.insights." in c.notes
+
+
 def test_bucket_key_cuts_kms_requests_by_the_profiles_factor() -> None:
     profile = SMALL.replace(
         "delivery:", "investigations: {log_files_read_per_month: 1000}\ndelivery:"
