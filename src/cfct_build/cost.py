@@ -35,10 +35,10 @@ The model, line by line (H = 730 hours a month, a month = 365/12 days, GB = 2^30
   storage duration bills the rest.
 - KMS requests: one per log file written (CloudTrail's SSE-KMS), per log file read, and two per
   replicated log file, times (1 - bucket_key_request_reduction) with an S3 Bucket Key. Digest
-  files are taken to be SSE-S3 (no KMS request). Replication and investigation reads as data
-  events: the replication role's GetObjectVersionForReplication and ReplicateObject are
-  counted as one read and one write. Keys: the key and the replica key, each with at most `max_billed_rotations`
-  rotated key materials once the archive is in its steady state.
+  files are taken to be SSE-S3 (no KMS request). Keys: the key and the replica key, each with
+  at most `max_billed_rotations` rotated key materials once the archive is in its steady state.
+- In the loop, a replication counts as one read (GetObjectVersionForReplication on the
+  archive) and one write (ReplicateObject on the replica).
 - CloudWatch Logs: ingestion of the uncompressed bytes; storage of the compressed bytes for
   the log group's retention.
 """
