@@ -241,6 +241,30 @@ def _parser() -> argparse.ArgumentParser:
         help=f"workload profile (default: {DEFAULT_PROFILE})",
     )
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+
+    p = sub.add_parser(
+        "guard",
+        help="run cfn-guard: cfct-build's own rules, the registry's cfn_nag and CIS sets",
+        description="Run the official cfn-guard 3.x over DIR/templates with cfct-build's own "
+        "Guard rules (Object Lock, retention at least the settings', trail selectors leave out "
+        "the log buckets, key rotation, TLS-only bucket policies; parameters from the "
+        "settings) and, where the AWS Guard rules registry is given or found at "
+        "../shared/compliance-guard-rules/aws-guard-rules-registry, its cfn_nag, CIS AWS "
+        "Foundations Level 1 and Level 2 rule sets. Prints located failures and "
+        "passed/failed/suppressed/not-applicable counts per rule set; exits 1 on failures. "
+        "--export writes the own rules and their parameters file for your own pipeline.",
+    )
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="package (default: .)")
+    _settings_arg(p)
+    p.add_argument(
+        "--registry", metavar="PATH", help="the AWS Guard rules registry (its mappings/, rules/)"
+    )
+    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.add_argument(
+        "--export",
+        metavar="OUT",
+        help="write the own rules and cfct-build-guard-params.json into OUT; run nothing",
+    )
     return parser
 
 
@@ -422,6 +446,27 @@ def cmd_cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def cmd_guard(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cfct_build import guard
+
+    settings = _load(args.settings)
+    if args.export:
+        written = guard.export_rules(settings, Path(args.export))
+        for path in written:
+            print(f"  wrote  {path}", file=out)
+        rules = Path(args.export)
+        print(
+            f"Run: cfn-guard validate --rules {rules} --input-params "
+            f"{rules / guard.PARAMS_FILE} --data templates",
+            file=out,
+        )
+        return 0
+    registry = Path(args.registry) if args.registry else guard.default_registry()
+    report = guard.run_guard(Path(args.dir), settings, registry)
+    out.write(guard.render(report, args.format))
+    return 0 if report.ok else 1
+
+
 COMMANDS = {
     "build": cmd_build,
     "package": cmd_package,
@@ -433,6 +478,7 @@ COMMANDS = {
     "plan": cmd_plan,
     "simulate": cmd_simulate,
     "cost": cmd_cost,
+    "guard": cmd_guard,
 }
 
 

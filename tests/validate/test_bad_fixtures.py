@@ -872,6 +872,48 @@ EXPECTED: dict[str, list[Row]] = {
             "templates/topic.template declares no parameter 'Extra' (its Parameters: Environment, Owner, Prefix, Required): CloudFormation rejects the StackSet",
         ),
     ],
+    "CFCT-T004-suppressions": [
+        (
+            "CFCT-T004",
+            "info",
+            "templates/topic.template",
+            9,
+            "Resources.Topic.Metadata.cfn_nag.rules_to_suppress.0",
+            "cfn_nag rule W47 suppressed on Topic: Fixture: messages carry no data.",
+        ),
+        (
+            "CFCT-T004",
+            "error",
+            "templates/topic.template",
+            13,
+            "Resources.Topic.Metadata.cfn_nag.rules_to_suppress.1",
+            "cfn_nag rule F18 suppressed on Topic without a reason; expected a written reason in its `reason` field",
+        ),
+        (
+            "CFCT-T004",
+            "error",
+            "templates/topic.template",
+            16,
+            "Resources.Topic.Metadata.cfn_nag.rules_to_suppress.2",
+            "cfn_nag rule W19 suppressed on Topic without a reason; expected a written reason in its `reason` field",
+        ),
+        (
+            "CFCT-T004",
+            "info",
+            "templates/topic.template",
+            27,
+            "Resources.Topic.Metadata.guard.SuppressedRules.0",
+            "Guard rule SNS_ENCRYPTED_KMS suppressed on Topic: Fixture: messages carry no data.",
+        ),
+        (
+            "CFCT-T004",
+            "error",
+            "templates/topic.template",
+            28,
+            "Resources.Topic.Metadata.guard.SuppressedRules.1",
+            "Guard rule SNS_TOPICPOLICY_NO_WILDCARD_PRINCIPAL suppressed on Topic without a reason; expected a written reason in Metadata.guard.Reasons.SNS_TOPICPOLICY_NO_WILDCARD_PRINCIPAL",
+        ),
+    ],
     "CFN-cfn-lint": [
         (
             "CFN-W2001",

@@ -56,7 +56,8 @@ def test_complete_fixture_has_only_information() -> None:
 def test_generated_package_is_clean(settings: Settings) -> None:
     files = build_package(settings).as_bytes()
     policies = sorted(p for p in files if p.startswith("policies/"))
-    assert contract(validate_files(files, lint=True)) == [
+    found = [f for f in contract(validate_files(files, lint=True)) if f.id != "CFCT-T004"]
+    assert found == [  # the suppressions (CFCT-T004 infos) are listed in tests/test_guard.py
         Finding(
             p,
             None,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from cfct_build import render
 from cfct_build.components import bucket, key, replica, trail
+from cfct_build.components._suppressions import annotate
 from cfct_build.config import Settings
 from cfct_build.manifest import Resource
 
@@ -25,4 +26,5 @@ def stack_set_components(s: Settings) -> list[Component]:
     if s.bucket.replica_region:
         modules.append(replica)
     modules += [bucket, trail]
-    return [Component(m.resource(s), render.template_json(m.build(s))) for m in modules]
+    # Every template gets the checker suppressions whose facts hold (see _suppressions).
+    return [Component(m.resource(s), render.template_json(annotate(m.build(s)))) for m in modules]

@@ -40,6 +40,7 @@ from cfct_build.validate.checks.scp_principal import ScpPrincipal
 from cfct_build.validate.checks.template_parameters import TemplateParameters
 from cfct_build.validate.checks.template_parse import TemplateParse
 from cfct_build.validate.checks.template_size import TemplateSize
+from cfct_build.validate.checks.template_suppressions import TemplateSuppressions
 
 CHECKS: tuple[Check, ...] = (
     PackageManifest(),
@@ -70,6 +71,7 @@ CHECKS: tuple[Check, ...] = (
     TemplateParse(),
     TemplateSize(),
     TemplateParameters(),
+    TemplateSuppressions(),
     PolicyJson(),
     PolicySize(),
     PolicyWhitespace(),
