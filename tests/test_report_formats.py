@@ -57,6 +57,7 @@ CHECK_IDS = [
     "CFCT-T001",
     "CFCT-T002",
     "CFCT-T003",
+    "CFCT-T004",
     "CFCT-S001",
     "CFCT-S002",
     "CFCT-S003",
@@ -360,7 +361,7 @@ def test_junit_with_cfn_lint_findings() -> None:
     suite, rows = cases(out)
     assert suite == {
         "name": "cfct-build validate",
-        "tests": "39",
+        "tests": "40",
         "failures": "1",
         "errors": "0",
         "skipped": "0",
@@ -384,7 +385,7 @@ def test_junit_warnings_pass_and_no_lint_skips_cfn_lint() -> None:
     suite, rows = cases(out)
     assert suite == {
         "name": "cfct-build validate",
-        "tests": "40",
+        "tests": "41",
         "failures": "0",
         "errors": "0",
         "skipped": "1",
@@ -422,7 +423,7 @@ def test_junit_groups_by_id_and_file_and_keeps_xml_valid() -> None:
     suite, rows = cases(junit(findings, lint=False, base="pkg"))
     assert suite == {
         "name": "cfct-build validate",
-        "tests": "38",
+        "tests": "39",
         "failures": "2",
         "errors": "0",
         "skipped": "1",
@@ -469,7 +470,7 @@ def test_junit_clean_package() -> None:
     suite, rows = cases(out)
     assert (code, suite["tests"], suite["failures"], rows) == (
         0,
-        "37",
+        "38",
         "0",
         passing(*CHECK_IDS),
     )
