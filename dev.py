@@ -4,6 +4,7 @@
     python3 dev.py build          # build the CfCT package from cfct-build.yaml, then validate it
     python3 dev.py test           # lint, type-check, taskcat lint, Guard rules, the test suite
     python3 dev.py taskcat-lint   # `taskcat lint` on the package (isolated .venv-taskcat)
+    python3 dev.py setup          # only create/update .venv and .venv-taskcat (CI install phase)
 
 Each creates the virtual environment `.venv` in the repository root when it is absent and
 (re)installs the project into it whenever pyproject.toml or requirements.lock change, and the
@@ -140,8 +141,19 @@ def cmd_test(extra: list[str]) -> int:
     return run(py, "-m", "pytest", *extra)  # last, so its summary closes the output
 
 
+def cmd_setup(extra: list[str]) -> int:
+    """Install everything the other commands need (`.venv` is done by main), run nothing."""
+    ensure_taskcat()
+    return 0
+
+
 def main() -> int:
-    commands = {"build": cmd_build, "test": cmd_test, "taskcat-lint": cmd_taskcat_lint}
+    commands = {
+        "build": cmd_build,
+        "test": cmd_test,
+        "taskcat-lint": cmd_taskcat_lint,
+        "setup": cmd_setup,
+    }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__, file=sys.stderr)
         return 2
