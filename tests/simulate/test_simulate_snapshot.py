@@ -70,6 +70,9 @@ def test_a_snapshot_org_with_a_child_ou_trap(
     }
     assert report["new_account_receives"] == {
         "stack_instances": [],
+        "why_no_stack_instances": "no StackSet targets Workloads:Prod:Team, only Workloads:Prod "
+        "above it: CfCT does not recurse into child OUs; list Workloads:Prod:Team in "
+        "organization.organizational_units",
         "scps": [
             {"target_id": "r-a1b2", "target": "Root", "policies": ["FullAWSAccess"]},
             {

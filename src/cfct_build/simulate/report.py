@@ -104,6 +104,7 @@ def to_dict(sim: Simulation) -> dict[str, Any]:
                 }
                 for i in sim.new_instances
             ],
+            "why_no_stack_instances": _why_none(sim) or None,
             "scps": [
                 {"target_id": b.target_id, "target": b.label, "policies": list(b.policies)}
                 for b in sim.binding
@@ -206,18 +207,24 @@ def _table(rows: Sequence[tuple[str, ...]], indent: str) -> list[str]:
 
 
 def _why_none(sim: Simulation) -> str:
-    """Why no StackSet reached the new account, when the manifest says why."""
+    """Why no StackSet reached the new account, as far as the manifest says."""
     entries = {
         e
         for r in sim.package.manifest.resources
         if r.deploy_method == "stack_set"
         for e in r.organizational_units
     }
-    if sim.new_account_ou in entries or "Root" in entries:
+    ou = sim.new_account_ou
+    if ou in entries or "Root" in entries or sim.new_instances:
         return ""
+    parts = ou.split(":")
+    parents = [":".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)]
+    targeted = next((p for p in parents if p in entries), None)
+    if targeted is None:
+        return f"no StackSet targets {ou}"
     return (
-        f" (no StackSet targets {sim.new_account_ou}: CfCT does not recurse into child OUs; "
-        "list it in organization.organizational_units)"
+        f"no StackSet targets {ou}, only {targeted} above it: CfCT does not recurse into "
+        f"child OUs; list {ou} in organization.organizational_units"
     )
 
 
@@ -245,7 +252,8 @@ def _text(sim: Simulation) -> str:
             f"What the new account {account.id} receives:",
         ]
         if not sim.new_instances:
-            lines.append("  stack instances: none" + _why_none(sim))
+            why = _why_none(sim)
+            lines.append("  stack instances: none" + (f" ({why})" if why else ""))
         for i in sim.new_instances:
             lines.append(
                 f"  stack instance {i.resource.name} in {i.region} ({i.stack_name}, {i.status}):"
