@@ -28,7 +28,7 @@ OU = (
     "expected Root, a top-level OU name or a nested path Parent:Child (at most 5 names of "
     "1-128 printable characters, without ':' or surrounding spaces)"
 )
-TOP_KEYS = "partition, organization, exempt_principals, bucket, key, trail, guardrails"
+TOP_KEYS = "partition, organization, exempt_principals, bucket, key, trail, guardrails, baseline"
 DATA_EVENT_TYPES = (
     "'AWS::S3::Object', 'AWS::Lambda::Function', 'AWS::DynamoDB::Table', "
     "'AWS::DynamoDB::Stream', 'AWS::S3Outposts::Object', 'AWS::S3ObjectLambda::AccessPoint', "
@@ -496,7 +496,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         EXAMPLE + "partition: aws\n",
         [
             P(
-                82,
+                96,
                 1,
                 "partition",
                 "got key 'partition' again; expected each key once (first on line 6)",
@@ -512,7 +512,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
     ),
     "list as a key": (
         EXAMPLE + "? [a]\n: x\n",
-        [P(82, 3, "", "got a list as a key; expected a setting name")],
+        [P(96, 3, "", "got a list as a key; expected a setting name")],
     ),
     "impossible date": (
         edit(("key_prefix: cloudtrail", "key_prefix: 2021-13-45")),
@@ -554,7 +554,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         EXAMPLE + "---\npartition: aws\n",
         [
             P(
-                82,
+                96,
                 1,
                 "",
                 "got invalid YAML: expected a single document in the stream, but found another "
@@ -995,14 +995,14 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         + "guardrails:\n  scp_budget_by_target:\n    Sandbox: 0\n    Workloads:NonProd: 0\n",
         [
             P(
-                84,
+                98,
                 14,
                 "guardrails.scp_budget_by_target.Sandbox",
                 "got 0; expected at least 1: the guardrails need 1 SCP on Sandbox (free SCP "
                 "slots there or raise the budget)",
             ),
             P(
-                85,
+                99,
                 24,
                 "guardrails.scp_budget_by_target.'Workloads:NonProd'",
                 "got 0; expected at least 1: the guardrails need 1 SCP on Workloads:NonProd "
@@ -1034,7 +1034,126 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
     ),
     "SCP budget out of range": (
         EXAMPLE + "guardrails:\n  scp_budget_by_target:\n    Sandbox: 9\n",
-        [P(84, 14, "guardrails.scp_budget_by_target.Sandbox", "got 9; expected a number <= 5")],
+        [P(98, 14, "guardrails.scp_budget_by_target.Sandbox", "got 9; expected a number <= 5")],
+    ),
+    # ----------------------------------------------------------------- baseline
+    "own-logs reader named like a Control Tower role": (
+        edit(("role_name: cfct-build-own-logs-reader", "role_name: AWSControlTowerExecution")),
+        [
+            P(
+                87,
+                16,
+                "baseline.own_logs_reader.role_name",
+                "got 'AWSControlTowerExecution'; expected a name of your own, not starting with "
+                "AWSControlTower, AWSReservedSSO, stacksets-exec-, cfct-build-tamper- (roles of "
+                "Control Tower, IAM Identity Center, StackSets and cfct-build's alert forwarders)",
+            )
+        ],
+    ),
+    "own-logs reader name with a path": (
+        edit(("role_name: cfct-build-own-logs-reader", "role_name: team/log-reader")),
+        [
+            P(
+                87,
+                16,
+                "baseline.own_logs_reader.role_name",
+                "got 'team/log-reader'; expected an IAM role name: 1-64 letters, digits or "
+                "_+=,.@- (no path)",
+            )
+        ],
+    ),
+    "own-logs reader assumable by a pattern with a leading slash": (
+        edit(("      - aws-reserved/sso.amazonaws.com/*\n", "      - /aws-reserved/*\n")),
+        [
+            P(
+                90,
+                9,
+                "baseline.own_logs_reader.assumable_by.0",
+                "got '/aws-reserved/*'; expected a role name or path/name pattern of this "
+                "account, e.g. aws-reserved/sso.amazonaws.com/* (letters, digits, _+=,.@-, * "
+                "and ?, segments separated by single '/', no leading '/')",
+            )
+        ],
+    ),
+    "own-logs reader assumable by nobody": (
+        edit(
+            (
+                "    assumable_by:\n      - aws-reserved/sso.amazonaws.com/*\n",
+                "    assumable_by: []\n",
+            )
+        ),
+        [
+            P(
+                89,
+                19,
+                "baseline.own_logs_reader.assumable_by",
+                "got an empty list []; expected at least 1 item(s)",
+            )
+        ],
+    ),
+    "key reader named like the own-logs reader": (
+        edit(
+            (
+                "    - arn:aws:iam::222222222222:role/LogArchiveReader\n",
+                "    - arn:aws:iam::222222222222:role/cfct-build-own-logs-reader\n",
+            )
+        ),
+        [
+            P(
+                62,
+                7,
+                "key.reader_roles.1",
+                "got 'arn:aws:iam::222222222222:role/cfct-build-own-logs-reader', named like "
+                "baseline.own_logs_reader.role_name; expected another name (the own-logs reader "
+                "is held to its own account's logs)",
+            )
+        ],
+    ),
+    "alert bus named default": (
+        edit(("bus_name: cfct-build-tamper-alerts", "bus_name: default")),
+        [
+            P(
+                93,
+                15,
+                "baseline.tamper_alerts.bus_name",
+                "got 'default'; expected 1-256 letters, digits, '.', '_' or '-', neither "
+                "'default' nor starting with 'aws.' (reserved by EventBridge)",
+            )
+        ],
+    ),
+    "alert email not an address, and one twice": (
+        edit(
+            (
+                "      - security-alerts@example.com\n",
+                "      - security-alerts\n      - Ops@example.com\n      - ops@example.com\n",
+            )
+        ),
+        [
+            P(
+                95,
+                9,
+                "baseline.tamper_alerts.email_subscriptions.0",
+                "got 'security-alerts'; expected an email address such as security@example.com",
+            ),
+            P(
+                97,
+                9,
+                "baseline.tamper_alerts.email_subscriptions.2",
+                "got 'ops@example.com' again; expected each address once",
+            ),
+        ],
+    ),
+    "unknown key in tamper_alerts": (
+        edit(("    bus_name: cfct-build-tamper-alerts\n", "    topic_name: alerts\n")),
+        [
+            P(
+                93,
+                5,
+                "baseline.tamper_alerts.topic_name",
+                "got unknown key 'topic_name'; expected one of: enabled, bus_name, "
+                "email_subscriptions",
+            )
+        ],
     ),
 }
 
@@ -1049,12 +1168,12 @@ def test_checks_across_sections_run_once_each_section_is_valid() -> None:
     """The SCP budget of an unknown OU is found only after the budget's own range check."""
     text = EXAMPLE + "guardrails:\n  scp_budget_by_target:\n    My.OU: 1\n    Sandbox: 9\n"
     assert problems(text) == [
-        P(85, 14, "guardrails.scp_budget_by_target.Sandbox", "got 9; expected a number <= 5")
+        P(99, 14, "guardrails.scp_budget_by_target.Sandbox", "got 9; expected a number <= 5")
     ]
     text = EXAMPLE + "guardrails:\n  scp_budget_by_target:\n    My.OU: 1\n"
     assert problems(text) == [
         P(
-            84,
+            98,
             12,
             "guardrails.scp_budget_by_target.'My.OU'",
             "got 'My.OU'; expected an entry of organization.organizational_units (Security, "
@@ -1171,6 +1290,18 @@ def test_defaults_of_minimal_settings() -> None:
             "sns": {"enabled": False},
         },
         "guardrails": {"scp_budget": 3, "scp_budget_by_target": {}},
+        "baseline": {
+            "own_logs_reader": {
+                "enabled": True,
+                "role_name": "cfct-build-own-logs-reader",
+                "assumable_by": ["aws-reserved/sso.amazonaws.com/*"],
+            },
+            "tamper_alerts": {
+                "enabled": True,
+                "bus_name": "cfct-build-tamper-alerts",
+                "email_subscriptions": [],
+            },
+        },
     }
 
 

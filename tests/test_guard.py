@@ -83,7 +83,7 @@ def test_registry_rule_sets_are_clean_on_the_committed_package(
     }
     assert counts == {
         "cfct-build": (5, 0, 0, 0),
-        "cfn_nag": (19, 0, 4, 13),
+        "cfn_nag": (20, 0, 7, 9),
         "cis-level-1": (5, 0, 2, 2),
         "cis-level-2": (8, 0, 5, 2),
     }
@@ -96,8 +96,11 @@ def test_registry_rule_sets_are_clean_on_the_committed_package(
         "cfn_nag": [
             "CLOUDWATCH_LOG_GROUP_ENCRYPTED",
             "IAM_NO_INLINE_POLICY_CHECK",
+            "KMS_NO_WILDCARD_PRINCIPAL",
             "S3_BUCKET_LOGGING_ENABLED",
             "S3_BUCKET_NO_PUBLIC_RW_ACL",
+            "S3_BUCKET_POLICY_NO_WILDCARD_PRINCIPAL",
+            "SNS_ENCRYPTED_KMS",
         ],
         "cis-level-1": ["IAM_NO_INLINE_POLICY_CHECK", "S3_BUCKET_LOGGING_ENABLED"],
         "cis-level-2": [
@@ -340,7 +343,7 @@ def test_cli_exit_codes_and_report(
         "true. [cfct-build]"
     )
     assert out.getvalue().splitlines()[1:] == [
-        "cfn-guard 3.1.1 over 4 templates (rules: passed / failed / suppressed / not applicable)",
+        "cfn-guard 3.1.1 over 6 templates (rules: passed / failed / suppressed / not applicable)",
         "  cfct-build    5 rules: 4 / 1 / 0 / 0",
         f"note: {NO_REGISTRY}",
         "guard: 1 failures",
@@ -370,10 +373,12 @@ def test_cli_json(settings: Settings, tmp_path: Path, monkeypatch: pytest.Monkey
         }
     ]
     assert doc["templates"] == [
+        "templates/account-baseline.template",
         "templates/log-archive-bucket.template",
         "templates/log-archive-key.template",
         "templates/log-archive-replica.template",
         "templates/org-trail.template",
+        "templates/tamper-alerts.template",
     ]
 
 
@@ -571,7 +576,14 @@ def test_validate_lists_every_suppression_of_the_generated_package(settings: Set
         ),
         *both(bucket, "AccessLogBucketPolicy", [(None, "S3_BUCKET_SSL_REQUESTS_ONLY")]),
         *both(bucket, "ArchiveBucket", [("F14", "S3_BUCKET_NO_PUBLIC_RW_ACL")]),
-        *both(bucket, "ArchiveBucketPolicy", [(None, "S3_BUCKET_SSL_REQUESTS_ONLY")]),
+        *both(
+            bucket,
+            "ArchiveBucketPolicy",
+            [
+                ("F16", "S3_BUCKET_POLICY_NO_WILDCARD_PRINCIPAL"),
+                (None, "S3_BUCKET_SSL_REQUESTS_ONLY"),
+            ],
+        ),
         *both(
             bucket,
             "ReplicationRole",
@@ -593,6 +605,24 @@ def test_validate_lists_every_suppression_of_the_generated_package(settings: Set
             trail,
             "TrailToCloudWatchLogsRole",
             [("W28", "CFN_NO_EXPLICIT_RESOURCE_NAMES"), ("F10", "IAM_NO_INLINE_POLICY_CHECK")],
+        ),
+        # The account baseline and the central alert bus (issue 4).
+        *both(
+            "templates/log-archive-key.template",
+            "LogArchiveKey",
+            [("F76", "KMS_NO_WILDCARD_PRINCIPAL")],
+        ),
+        *[
+            row
+            for role in ("OwnLogsReaderRole", "TamperAlertForwarderRole")
+            for row in both(
+                "templates/account-baseline.template",
+                role,
+                [("W28", "CFN_NO_EXPLICIT_RESOURCE_NAMES"), ("F10", "IAM_NO_INLINE_POLICY_CHECK")],
+            )
+        ],
+        *both(
+            "templates/tamper-alerts.template", "TamperAlertTopic", [("W47", "SNS_ENCRYPTED_KMS")]
         ),
     ]
     assert sorted(found) == sorted(expected)

@@ -52,10 +52,12 @@ def test_example_package_files(settings: Settings) -> None:
     assert list(p.files) == [
         "manifest.yaml",
         "policies/cfct-build-log-archive-guardrails-1.json",
+        "templates/account-baseline.template",
         "templates/log-archive-bucket.template",
         "templates/log-archive-key.template",
         "templates/log-archive-replica.template",
         "templates/org-trail.template",
+        "templates/tamper-alerts.template",
     ]
     assert [r.resource_file for r in p.manifest.resources] == [
         "policies/cfct-build-log-archive-guardrails-1.json",
@@ -63,6 +65,8 @@ def test_example_package_files(settings: Settings) -> None:
         "templates/log-archive-replica.template",
         "templates/log-archive-bucket.template",
         "templates/org-trail.template",
+        "templates/tamper-alerts.template",
+        "templates/account-baseline.template",
     ]
     assert build_package(settings) == p  # a pure function of the settings
 

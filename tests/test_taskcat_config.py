@@ -66,6 +66,18 @@ def test_example_config(settings: Settings) -> None:
                     "KeyArn": key,
                 },
             },
+            "tamper-alerts": {
+                "template": "templates/tamper-alerts.template",
+                "regions": ["us-east-1"],
+            },
+            "account-baseline": {
+                "template": "templates/account-baseline.template",
+                "regions": ["us-east-1", "us-west-2"],
+                "parameters": {
+                    "KeyArn": key,
+                    "ReplicaKeyArn": f"arn:aws:kms:us-west-2:222222222222:key/{KEY_ID}",
+                },
+            },
         },
     }
 
@@ -105,7 +117,13 @@ def test_sandbox_trail_differs_only_in_being_an_account_trail(settings: Settings
 
 def test_minimal_settings_have_no_replica_test() -> None:
     tests = config(load_settings(MINIMAL))["tests"]
-    assert list(tests) == ["log-archive-key", "log-archive-bucket", "org-trail"]
+    assert list(tests) == [
+        "log-archive-key",
+        "log-archive-bucket",
+        "org-trail",
+        "tamper-alerts",
+        "account-baseline",
+    ]
     assert tests["log-archive-bucket"]["parameters"] == {
         "KeyArn": f"arn:aws:kms:eu-central-1:012345678903:key/{KEY_ID}"
     }

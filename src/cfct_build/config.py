@@ -67,6 +67,16 @@ KEY_PREFIX = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
 ALIAS = re.compile(r"^[A-Za-z0-9/_-]{1,250}$")
 SNS_TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 OU_PATH = r"^(Root|[^:\s]([^:]*[^:\s])?(:[^:\s]([^:]*[^:\s])?){0,4})$"  # JSON Schema only
+IAM_ROLE_NAME = re.compile(r"^[A-Za-z0-9_+=,.@-]{1,64}$")
+ROLE_PATH_PATTERN = re.compile(r"^[A-Za-z0-9_+=,.@*?-]+(/[A-Za-z0-9_+=,.@*?-]+)*$")
+EVENT_BUS_NAME = re.compile(r"^[A-Za-z0-9._-]{1,256}$")
+EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+RESERVED_ROLE_PREFIXES = (
+    "AWSControlTower",
+    "AWSReservedSSO",
+    "stacksets-exec-",
+    "cfct-build-tamper-",
+)
 
 DataEventType = Literal[
     "AWS::S3::Object",
@@ -600,6 +610,114 @@ class Guardrails(_Model):
     )
 
 
+class OwnLogsReader(_Model):
+    enabled: bool = Field(
+        default=True,
+        description="A role in every baseline account that lists and reads only that account's "
+        "prefix of the archive (<key_prefix>/AWSLogs/<org-id>/<account>/) and decrypts only "
+        "CloudTrail log files, only through S3. The bucket and key policies grant the role name "
+        "organization-wide with ${aws:PrincipalAccount} scoping, never a list of accounts.",
+    )
+    role_name: str = Field(
+        default="cfct-build-own-logs-reader",
+        description="Name of that role in every account.",
+        json_schema_extra={"pattern": IAM_ROLE_NAME.pattern},
+    )
+    assumable_by: list[str] = Field(
+        default_factory=lambda: ["aws-reserved/sso.amazonaws.com/*"],
+        min_length=1,
+        description="Roles of the same account (path/name patterns, * and ? wildcards) whose "
+        "sessions may assume the reader. Default: IAM Identity Center permission sets, so "
+        "people read their account's logs and workload roles cannot.",
+    )
+
+    @model_validator(mode="after")
+    def _names(self) -> OwnLogsReader:
+        problems: list[tuple[str | tuple[str, ...], str]] = []
+        name = self.role_name
+        if not IAM_ROLE_NAME.fullmatch(name):
+            problems.append(
+                (
+                    "role_name",
+                    f"got {name!r}; expected an IAM role name: 1-64 letters, digits or "
+                    "_+=,.@- (no path)",
+                )
+            )
+        elif name.startswith(RESERVED_ROLE_PREFIXES):
+            problems.append(
+                (
+                    "role_name",
+                    f"got {name!r}; expected a name of your own, not starting with "
+                    f"{', '.join(RESERVED_ROLE_PREFIXES)} (roles of Control Tower, IAM Identity "
+                    "Center, StackSets and cfct-build's alert forwarders)",
+                )
+            )
+        for i, pattern in enumerate(self.assumable_by):
+            if not ROLE_PATH_PATTERN.fullmatch(pattern) or len(pattern) > 512:
+                problems.append(
+                    (
+                        f"assumable_by.{i}",
+                        f"got {pattern!r}; expected a role name or path/name pattern of this "
+                        "account, e.g. aws-reserved/sso.amazonaws.com/* (letters, digits, "
+                        "_+=,.@-, * and ?, segments separated by single '/', no leading '/')",
+                    )
+                )
+            elif pattern in self.assumable_by[:i]:
+                problems.append((f"assumable_by.{i}", _again(pattern, "pattern")))
+        _raise_located(problems)
+        return self
+
+
+class TamperAlerts(_Model):
+    enabled: bool = Field(
+        default=True,
+        description="EventBridge rules in every baseline account (home and replica Region) that "
+        "catch attempts, successful or denied, to stop or change the trail, change the log "
+        "buckets' policy, lifecycle, versioning or Object Lock, or disable or delete the keys; "
+        "forwarded to a central bus in the audit account and from there to an SNS topic.",
+    )
+    bus_name: str = Field(
+        default="cfct-build-tamper-alerts",
+        description="Name of the central event bus in the audit account (home Region).",
+        json_schema_extra={"pattern": EVENT_BUS_NAME.pattern},
+    )
+    email_subscriptions: list[str] = Field(
+        default_factory=list,
+        description="Email addresses subscribed to the alert topic (each must confirm the "
+        "subscription once). Without any, subscribe your own tooling to the topic.",
+    )
+
+    @model_validator(mode="after")
+    def _names(self) -> TamperAlerts:
+        problems: list[tuple[str | tuple[str, ...], str]] = []
+        bus = self.bus_name
+        if not EVENT_BUS_NAME.fullmatch(bus) or bus == "default" or bus.startswith("aws."):
+            problems.append(
+                (
+                    "bus_name",
+                    f"got {bus!r}; expected 1-256 letters, digits, '.', '_' or '-', neither "
+                    "'default' nor starting with 'aws.' (reserved by EventBridge)",
+                )
+            )
+        for i, address in enumerate(self.email_subscriptions):
+            if not EMAIL.fullmatch(address) or len(address) > 254:
+                problems.append(
+                    (
+                        f"email_subscriptions.{i}",
+                        f"got {address!r}; expected an email address such as security@example.com",
+                    )
+                )
+            elif address.lower() in [a.lower() for a in self.email_subscriptions[:i]]:
+                problems.append((f"email_subscriptions.{i}", _again(address, "address")))
+        _raise_located(problems)
+        return self
+
+
+class Baseline(_Model):
+    own_logs_reader: OwnLogsReader = Field(default_factory=OwnLogsReader)
+    tamper_alerts: TamperAlerts = Field(default_factory=TamperAlerts)
+
+
 class Settings(_Model):
     """The whole settings file (cfct-build.yaml)."""
 
@@ -616,6 +734,12 @@ class Settings(_Model):
     key: Key = Field(default_factory=Key)
     trail: Trail = Field(default_factory=Trail)
     guardrails: Guardrails = Field(default_factory=Guardrails)
+    baseline: Baseline = Field(
+        default_factory=Baseline,
+        description="The account baseline: deployed by StackSet to every account of "
+        "organization.organizational_units and to the management account (home Region, plus "
+        "bucket.replica_region).",
+    )
 
     @model_validator(mode="after")
     def _cross(self) -> Settings:
@@ -684,7 +808,16 @@ class Settings(_Model):
                         f"(key.account: {self.key.account})",
                     )
                 )
+        reader_name = self.baseline.own_logs_reader.role_name
         for i, arn in enumerate(self.key.reader_roles):
+            if self.baseline.own_logs_reader.enabled and arn.split(":role/", 1)[1] == reader_name:
+                problems.append(
+                    (
+                        f"key.reader_roles.{i}",
+                        f"got {arn!r}, named like baseline.own_logs_reader.role_name; expected "
+                        "another name (the own-logs reader is held to its own account's logs)",
+                    )
+                )
             if arn in self.key.admin_roles:
                 problems.append(
                     (

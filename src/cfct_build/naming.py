@@ -146,3 +146,39 @@ CFCT_KMS_KEY_ALIAS = f"alias/{CFCT_KMS_KEY}"
 
 def cfct_source_bucket(account: str, region: str) -> str:
     return f"{CFCT_SOURCE_BUCKET_PREFIX}-{account}-{region}"
+
+
+# Account baseline (StackSet to every account of the listed OUs and to the management account)
+# and the central tamper-alert bus it forwards to (StackSet to the audit account).
+RES_TAMPER_ALERTS = "cfct-build-tamper-alerts"
+RES_BASELINE = "cfct-build-account-baseline"
+TEMPLATE_TAMPER_ALERTS = "templates/tamper-alerts.template"
+TEMPLATE_BASELINE = "templates/account-baseline.template"
+TAMPER_TOPIC = "cfct-build-tamper-alerts"
+TAMPER_TOPIC_RULE = "cfct-build-tamper-alerts-to-topic"
+TAMPER_RULE_TRAIL = "cfct-build-tamper-trail"
+TAMPER_RULE_BUCKETS = "cfct-build-tamper-log-buckets"
+TAMPER_RULE_KEYS = "cfct-build-tamper-log-keys"
+# One forwarder role per Region (IAM is global: the baseline's stacks in two Regions of one
+# account must not create the same role name).
+TAMPER_FORWARDER_ROLE_PREFIX = "cfct-build-tamper-forwarder-"
+
+
+def own_logs_reader_role(s: Settings) -> str:
+    return s.baseline.own_logs_reader.role_name
+
+
+def own_logs_prefix(s: Settings, account: str) -> str:
+    """The archive's key prefix holding one account's organization-trail logs (ends with /)."""
+    return f"{s.bucket.key_prefix}/AWSLogs/{s.organization.id}/{account}/"
+
+
+def tamper_forwarder_role(region: str) -> str:
+    return f"{TAMPER_FORWARDER_ROLE_PREFIX}{region}"
+
+
+def tamper_bus_arn_sub(s: Settings) -> str:
+    """The central alert bus's ARN as an Fn::Sub string: deterministic, so no SSM is needed."""
+    org = s.organization
+    bus = s.baseline.tamper_alerts.bus_name
+    return f"arn:${{AWS::Partition}}:events:{org.home_region}:{org.audit_account}:event-bus/{bus}"

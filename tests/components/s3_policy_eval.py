@@ -4,12 +4,15 @@ It answers one question for one request against one resource policy (bucket or k
 does an explicit Deny match, else does an Allow match? It knows exactly the operators our
 generators emit (String*/Arn* equality and wildcards, their negations, Bool, Null) and raises on
 anything else, so a new operator cannot be silently ignored. It is not an IAM evaluator: no
-identity policies, SCPs, sessions, ForAnyValue/ForAllValues or policy variables. Condition keys
-are matched case-insensitively; values case-sensitively; a negated operator on a missing key is
+identity policies, SCPs, sessions or ForAnyValue/ForAllValues. Policy variables (`${aws:...}`)
+in Resource, NotResource and condition values take their value from the request context (a key
+that is absent leaves the variable as written, so it matches nothing). Condition keys are
+matched case-insensitively; values case-sensitively; a negated operator on a missing key is
 true, a positive one false (IAM semantics).
 
 CloudFormation intrinsics in the rendered template (Fn::Sub, Ref) are resolved first with the
-pseudo parameters and parameter values of the deployment being modelled.
+pseudo parameters and parameter values of the deployment being modelled (`${!x}` in Fn::Sub is
+the literal `${x}`).
 """
 
 from __future__ import annotations
@@ -52,7 +55,12 @@ def resolve(value: Any, names: Mapping[str, str]) -> Any:
     """Resolve Fn::Sub and Ref (pseudo parameters and template parameters) in plain JSON."""
     if isinstance(value, dict):
         if set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
-            return _SUB.sub(lambda m: names[m.group(1)], value["Fn::Sub"])
+            return _SUB.sub(
+                lambda m: (
+                    "${" + m.group(1)[1:] + "}" if m.group(1).startswith("!") else names[m.group(1)]
+                ),
+                value["Fn::Sub"],
+            )
         if set(value) == {"Ref"}:
             return names[value["Ref"]]
         return {k: resolve(v, names) for k, v in value.items()}
@@ -86,12 +94,18 @@ def _principal_matches(principal: Any, request: Request) -> bool:
     return False
 
 
+def _variables(text: str, context: Mapping[str, str]) -> str:
+    """Policy variables replaced from the request context (absent keys stay as written)."""
+    lowered = {k.lower(): v for k, v in context.items()}
+    return _SUB.sub(lambda m: lowered.get(m.group(1).lower(), m.group(0)), text)
+
+
 def _operator_holds(operator: str, key: str, expected: Any, context: Mapping[str, str]) -> bool:
     if operator not in _KNOWN:
         raise ValueError(f"test evaluator does not know condition operator {operator}")
     lowered = {k.lower(): v for k, v in context.items()}
     present = key.lower() in lowered
-    values = [str(v) for v in _as_list(expected)]
+    values = [_variables(str(v), context) for v in _as_list(expected)]
     if operator == "Null":
         return (not present) == (values == ["true"])
     if not present:
@@ -109,7 +123,14 @@ def _statement_matches(statement: Mapping[str, Any], request: Request) -> bool:
         return False
     if not any(_wildcard(a.lower(), request.action.lower()) for a in _as_list(statement["Action"])):
         return False
-    if not any(_wildcard(r, request.resource) for r in _as_list(statement["Resource"])):
+    if "NotResource" in statement:
+        excluded = _as_list(statement["NotResource"])
+        if any(_wildcard(_variables(r, request.context), request.resource) for r in excluded):
+            return False
+    elif not any(
+        _wildcard(_variables(r, request.context), request.resource)
+        for r in _as_list(statement["Resource"])
+    ):
         return False
     for operator, block in statement.get("Condition", {}).items():
         for key, expected in block.items():

@@ -79,6 +79,58 @@ READER_STATEMENT = {
         "StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
     },
 }
+OWN_READER = sub("arn:${AWS::Partition}:iam::*:role/cfct-build-own-logs-reader")
+OWN_PREFIX = "cloudtrail/AWSLogs/o-a1b2c3d4e5/${aws:PrincipalAccount}/*"
+# The account baseline's own-logs readers: ${aws:PrincipalAccount} is IAM's, never Fn::Sub's
+# (written ${!...} inside Fn::Sub, as is in a plain string).
+OWN_LOGS_STATEMENTS = [
+    {
+        "Sid": "OwnLogsReadersListOwnPrefix",
+        "Effect": "Allow",
+        "Principal": {"AWS": ["*"]},
+        "Action": ["s3:ListBucket"],
+        "Resource": [s3_arn(ARCHIVE)],
+        "Condition": {
+            "StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
+            "ArnLike": {"aws:PrincipalArn": [OWN_READER]},
+            "StringLike": {"s3:prefix": [OWN_PREFIX]},
+        },
+    },
+    {
+        "Sid": "OwnLogsReadersReadOwnPrefix",
+        "Effect": "Allow",
+        "Principal": {"AWS": ["*"]},
+        "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+        "Resource": [
+            s3_arn(f"{ARCHIVE}/cloudtrail/AWSLogs/o-a1b2c3d4e5/${{!aws:PrincipalAccount}}/*")
+        ],
+        "Condition": {
+            "StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
+            "ArnLike": {"aws:PrincipalArn": [OWN_READER]},
+        },
+    },
+    {
+        "Sid": "DenyOwnLogsReadersListingOtherPrefixes",
+        "Effect": "Deny",
+        "Principal": {"AWS": ["*"]},
+        "Action": ["s3:ListBucket"],
+        "Resource": [s3_arn(ARCHIVE)],
+        "Condition": {
+            "ArnLike": {"aws:PrincipalArn": [OWN_READER]},
+            "StringNotLike": {"s3:prefix": [OWN_PREFIX]},
+        },
+    },
+    {
+        "Sid": "DenyOwnLogsReadersReadingOtherPrefixes",
+        "Effect": "Deny",
+        "Principal": {"AWS": ["*"]},
+        "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+        "NotResource": [
+            s3_arn(f"{ARCHIVE}/cloudtrail/AWSLogs/o-a1b2c3d4e5/${{!aws:PrincipalAccount}}/*")
+        ],
+        "Condition": {"ArnLike": {"aws:PrincipalArn": [OWN_READER]}},
+    },
+]
 KMS_UPLOAD_STATEMENTS = [
     {
         "Sid": "DenyUploadsWithoutSseKms",
@@ -279,7 +331,66 @@ def test_archive_bucket_policy_statements(settings: Settings) -> None:
         *expected_guards(ARCHIVE),
         *CLOUDTRAIL_STATEMENTS,
         READER_STATEMENT,
+        *OWN_LOGS_STATEMENTS,
     ]
+
+
+def test_own_logs_grants_follow_the_settings(settings: Settings) -> None:
+    """Off without the baseline's reader; the role name is the settings' (any account)."""
+    off = settings.model_copy(
+        update={
+            "baseline": settings.baseline.model_copy(
+                update={
+                    "own_logs_reader": settings.baseline.own_logs_reader.model_copy(
+                        update={"enabled": False}
+                    )
+                }
+            )
+        }
+    )
+    t = template(off)
+    assert statements(t, "ArchiveBucketPolicy") == [
+        *expected_guards(ARCHIVE),
+        *CLOUDTRAIL_STATEMENTS,
+        READER_STATEMENT,
+    ]
+    assert "Metadata" not in t["Resources"]["ArchiveBucketPolicy"]
+    renamed = settings.model_copy(
+        update={
+            "baseline": settings.baseline.model_copy(
+                update={
+                    "own_logs_reader": settings.baseline.own_logs_reader.model_copy(
+                        update={"role_name": "TeamLogReader"}
+                    )
+                }
+            )
+        }
+    )
+    (grant, *_) = [
+        st
+        for st in statements(template(renamed), "ArchiveBucketPolicy")
+        if st["Sid"].startswith("OwnLogs")
+    ]
+    assert grant["Condition"]["ArnLike"] == {
+        "aws:PrincipalArn": [sub("arn:${AWS::Partition}:iam::*:role/TeamLogReader")]
+    }
+
+
+def test_own_logs_grants_carry_a_written_f16_suppression(settings: Settings) -> None:
+    assert template(settings)["Resources"]["ArchiveBucketPolicy"]["Metadata"] == {
+        "cfn_nag": {
+            "rules_to_suppress": [
+                {
+                    "id": "F16",
+                    "reason": "The own-logs reader grants (OwnLogsReaders*) name every principal "
+                    "but hold only under aws:PrincipalOrgID of this organization, "
+                    "aws:PrincipalArn of the reader role name, and a resource or s3:prefix "
+                    "limited to the caller's own account (${aws:PrincipalAccount}); listing the "
+                    "accounts instead would need a policy change for every vended account.",
+                }
+            ]
+        }
+    }
 
 
 def test_access_log_bucket_policy_statements(settings: Settings) -> None:
@@ -522,6 +633,7 @@ def test_deny_uploads_without_kms_adds_two_statements(settings: Settings) -> Non
         *expected_guards(ARCHIVE),
         *CLOUDTRAIL_STATEMENTS,
         READER_STATEMENT,
+        *OWN_LOGS_STATEMENTS,
         *KMS_UPLOAD_STATEMENTS,
     ]
 
@@ -657,6 +769,29 @@ ADMIN = "arn:aws:iam::222222222222:role/AWSReservedSSO_AdministratorAccess_01234
 OUTSIDER = "arn:aws:iam::999999999999:role/Attacker"
 OBJECT = f"arn:aws:s3:::{ARCHIVE}/cloudtrail/AWSLogs/o-a1b2c3d4e5/x.json.gz"
 BUCKET = f"arn:aws:s3:::{ARCHIVE}"
+
+OWN_X = "arn:aws:iam::444455556666:role/cfct-build-own-logs-reader"
+OWN_LA = "arn:aws:iam::222222222222:role/cfct-build-own-logs-reader"
+
+
+def own_log(account: str) -> str:
+    return (
+        f"arn:aws:s3:::{ARCHIVE}/cloudtrail/AWSLogs/o-a1b2c3d4e5/{account}/CloudTrail/"
+        f"us-east-1/2026/11/21/{account}_CloudTrail_us-east-1_20261121T0000Z_abc.json.gz"
+    )
+
+
+def listing(arn: str, prefix: str | None) -> Request:
+    request = role(arn, "s3:ListBucket", BUCKET)
+    if prefix is None:
+        return request
+    return Request(
+        action=request.action,
+        resource=request.resource,
+        principal_arn=arn,
+        context={**request.context, "s3:prefix": prefix},
+    )
+
 
 # (request, verdict with deny_uploads_without_kms off, verdict with it on)
 SCENARIOS: dict[str, tuple[Request, str, str]] = {
@@ -798,6 +933,66 @@ SCENARIOS: dict[str, tuple[Request, str, str]] = {
             action="s3:GetObject",
             resource=OBJECT,
             context={"aws:SecureTransport": "true", "aws:PrincipalIsAWSService": "false"},
+        ),
+        "Deny",
+        "Deny",
+    ),
+    "own-reader-reads-own-log": (
+        role(OWN_X, "s3:GetObject", own_log("444455556666")),
+        "Allow",
+        "Allow",
+    ),
+    "own-reader-reads-own-log-version": (
+        role(OWN_X, "s3:GetObjectVersion", own_log("444455556666")),
+        "Allow",
+        "Allow",
+    ),
+    "own-reader-reads-other-account-log": (
+        role(OWN_X, "s3:GetObject", own_log("777788889999")),
+        "Deny",
+        "Deny",
+    ),
+    "own-reader-reads-management-log": (
+        role(OWN_X, "s3:GetObject", own_log("111111111111")),
+        "Deny",
+        "Deny",
+    ),
+    "own-reader-lists-own-prefix": (
+        listing(OWN_X, "cloudtrail/AWSLogs/o-a1b2c3d4e5/444455556666/CloudTrail/"),
+        "Allow",
+        "Allow",
+    ),
+    "own-reader-lists-other-prefix": (
+        listing(OWN_X, "cloudtrail/AWSLogs/o-a1b2c3d4e5/777788889999/"),
+        "Deny",
+        "Deny",
+    ),
+    "own-reader-lists-every-account": (
+        listing(OWN_X, "cloudtrail/AWSLogs/o-a1b2c3d4e5/"),
+        "Deny",
+        "Deny",
+    ),
+    "own-reader-lists-without-prefix": (
+        listing(OWN_X, None),
+        "Deny",
+        "Deny",
+    ),
+    "own-reader-in-log-archive-reads-other-account-log": (
+        role(OWN_LA, "s3:GetObject", own_log("444455556666")),
+        "Deny",
+        "Deny",
+    ),
+    "other-role-reads-own-log": (
+        role("arn:aws:iam::444455556666:role/Admin", "s3:GetObject", own_log("444455556666")),
+        "NotAllowed",
+        "NotAllowed",
+    ),
+    "outsider-named-reader-reads-own-prefix": (
+        role(
+            "arn:aws:iam::999999999999:role/cfct-build-own-logs-reader",
+            "s3:GetObject",
+            own_log("999999999999"),
+            org="o-zzzzzzzzzz",
         ),
         "Deny",
         "Deny",

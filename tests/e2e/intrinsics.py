@@ -1,7 +1,8 @@
 """Resolve the intrinsic functions of a template fragment, as CloudFormation would for one stack.
 
 Used to state what a deployed policy must read back as: the template's own document with
-`Ref`, `Fn::Sub`, `Fn::GetAtt` and `Fn::Join` replaced by the deployed stack's values. Any other
+`Ref`, `Fn::Sub`, `Fn::GetAtt`, `Fn::Join`, `Fn::Select` and `Fn::Split` replaced by the
+deployed stack's values. Any other
 intrinsic raises, so a template that starts using one cannot pass by accident.
 """
 
@@ -54,6 +55,12 @@ def resolve(node: Any, ctx: StackContext) -> Any:
         if key == "Fn::Join":
             separator, items = arg
             return separator.join(resolve(items, ctx))
+        if key == "Fn::Select":
+            index, items = arg
+            return resolve(items, ctx)[int(index)]
+        if key == "Fn::Split":
+            separator, text = arg
+            return str(resolve(text, ctx)).split(separator)
         if key == "Fn::Sub":
             text, variables = (arg, {}) if isinstance(arg, str) else arg
             values = {k: resolve(v, ctx) for k, v in variables.items()}

@@ -30,6 +30,9 @@ What moto 5.2.5 does with the resources and properties our package uses, and the
 | KMS key `KeySpec`, `KeyUsage`, `MultiRegion`, `Enabled: false` | ignored or half-applied | applied |
 | `AWS::IAM::Role` inline `Policies` | stored as a dict: GetRolePolicy returns its Python repr | stored as JSON text, like PutRolePolicy |
 | `AWS::SNS::TopicPolicy` | silently skipped | SetTopicAttributes `Policy` on each topic |
+| `AWS::SNS::Topic` `Tags` | stored as an attribute: ListTagsForResource is empty | TagResource shape |
+| `AWS::Events::EventBus` | `Ref` gives moto's object, not the name: a rule on the bus fails; `Policy`, `Description`, `Tags` dropped | CreateEventBus (description, tags), PutPermission with the policy; `Ref` = name |
+| EventBridge rule targets that are SNS topics (and buses) | `PutEvents` raises NotImplementedError (a bus target needs `jsonpath-ng`) | Publish of the event to the topic (PutEvents on the bus) |
 | Parameter `AllowedPattern`, `AllowedValues` | not enforced | enforced at stack creation, like CloudFormation |
 | GetKeyRotationStatus response | never has `RotationPeriodInDays` | has it |
 | GetBucketLogging response | drops `TargetObjectKeyFormat` | returns it |
@@ -65,6 +68,8 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, V
 from moto.cloudtrail.exceptions import InvalidParameterCombinationException
 from moto.cloudtrail.models import Trail, cloudtrail_backends
 from moto.core.responses import ActionResult
+from moto.events.models import Rule as MotoEventsRule
+from moto.events.models import events_backends
 from moto.iam.models import Role as MotoIamRole
 from moto.kms.models import Key as MotoKmsKey
 from moto.kms.models import kms_backends
@@ -75,7 +80,9 @@ from moto.s3.exceptions import (
 )
 from moto.s3.models import FakeBucket, S3Backend, s3_backends
 from moto.s3.responses import S3Response
+from moto.sns.models import Topic as MotoSnsTopic
 from moto.sns.models import sns_backends
+from moto.utilities.arns import parse_arn
 from moto.utilities.utils import get_partition
 
 # Attribute the extension sets on moto's KMS key objects (moto has no rotation period).
@@ -477,6 +484,97 @@ class EmulatedTopicPolicy(_Resource):
         """AWS restores each topic's default policy; the emulator leaves it (tests never delete)."""
 
 
+class EmulatedEventBus(_Resource):
+    """`AWS::Events::EventBus` -> CreateEventBus, then PutPermission with its `Policy`."""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Events::EventBus"
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "Name"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in ("Arn", "Name")
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> EmulatedEventBus:
+        props = cloudformation_json["Properties"]
+        backend = events_backends[account_id][region_name]
+        bus = backend.create_event_bus(
+            name=resource_name,
+            description=props.get("Description"),
+            tags=props.get("Tags"),
+        )
+        policy = props.get("Policy")
+        if policy:
+            text = policy if isinstance(policy, str) else json.dumps(policy)
+            backend.put_permission(resource_name, "", "", "", {}, text)
+        return cls(resource_name, {"Arn": bus.arn, "Name": bus.name})
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str
+    ) -> None:
+        events_backends[account_id][region_name].delete_event_bus(resource_name)
+
+
+def _with_sns_targets(original: Callable[..., None]) -> Callable[..., None]:
+    """Rules that deliver to SNS topics too (moto raises for them): Publish of the event.
+
+    Targets without an InputTransformer that are SNS topics or event buses get the event as
+    is (what EventBridge sends without a transformer). moto itself would run its input
+    transformer for a bus target, which needs `jsonpath-ng` (moto's `events` extra) even when
+    the target has none; the forwarding below is moto's own (PutEvents on the target bus)."""
+
+    def send_to_targets(
+        self: MotoEventsRule, original_event: dict[str, Any], transform_input: bool = True
+    ) -> None:
+        if not self.event_pattern.matches_event(original_event):
+            return
+        handled = []
+        for target in self.targets:
+            arn = parse_arn(target["Arn"])
+            if "InputTransformer" in target:
+                continue
+            if arn.service == "sns":
+                sns_backends[arn.account][arn.region].publish(
+                    message=json.dumps(original_event), arn=target["Arn"]
+                )
+            elif arn.service == "events" and arn.resource_type == "event-bus":
+                events_backends[arn.account][arn.region].put_events(
+                    [
+                        {
+                            "Source": original_event["source"],
+                            "DetailType": original_event["detail-type"],
+                            "Detail": json.dumps(original_event["detail"]),
+                            "EventBusName": arn.resource_id,
+                        }
+                    ]
+                )
+            else:
+                continue
+            handled.append(target)
+        others = [t for t in self.targets if t not in handled]
+        if others:
+            saved, self.targets = self.targets, others
+            try:
+                original(self, original_event, transform_input)
+            finally:
+                self.targets = saved
+
+    return send_to_targets
+
+
 class EmulatedTrail(_Resource):
     """`AWS::CloudTrail::Trail` -> CreateTrail, PutEventSelectors, PutInsightSelectors, StartLogging."""
 
@@ -593,6 +691,29 @@ class EmulatedIamRole(MotoIamRole):
         )
 
 
+class EmulatedSnsTopic(MotoSnsTopic):
+    """`AWS::SNS::Topic` whose `Tags` are stored as TagResource stores them."""
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> MotoSnsTopic:
+        props = cloudformation_json["Properties"]
+        untagged = {k: v for k, v in props.items() if k != "Tags"}
+        topic = MotoSnsTopic.create_from_cloudformation_json(
+            resource_name, {**cloudformation_json, "Properties": untagged}, account_id, region_name
+        )
+        tags = {t["Key"]: t["Value"] for t in props.get("Tags", [])}
+        if tags:
+            sns_backends[account_id][region_name].tag_resource(topic.arn, tags)
+        return topic
+
+
 # --------------------------------------------------------------------------- KMS
 
 
@@ -679,6 +800,8 @@ EXTENSION_MODELS: dict[str, Any] = {
     "AWS::S3::BucketPolicy": EmulatedBucketPolicy,
     "AWS::CloudTrail::Trail": EmulatedTrail,
     "AWS::SNS::TopicPolicy": EmulatedTopicPolicy,
+    "AWS::SNS::Topic": EmulatedSnsTopic,
+    "AWS::Events::EventBus": EmulatedEventBus,
     "AWS::KMS::Key": EmulatedKmsKey,
     "AWS::IAM::Role": EmulatedIamRole,
 }
@@ -723,5 +846,8 @@ def activate() -> Iterator[None]:
             S3Response, "get_bucket_logging", _with_key_format(S3Response.get_bucket_logging)
         ),
         mock.patch.object(Trail, "description", _with_selector_flags(Trail.description)),
+        mock.patch.object(
+            MotoEventsRule, "send_to_targets", _with_sns_targets(MotoEventsRule.send_to_targets)
+        ),
     ):
         yield

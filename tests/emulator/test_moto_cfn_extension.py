@@ -465,3 +465,91 @@ def test_parameter_constraints_are_enforced(
         "Type": "Sender",
     }
     assert boto3.client("s3", region_name=REGION).list_buckets()["Buckets"] == []
+
+
+BUS_TEMPLATE = {
+    "Resources": {
+        "Bus": {
+            "Type": "AWS::Events::EventBus",
+            "Properties": {
+                "Name": "ext-bus",
+                "Description": "alerts",
+                "Policy": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "Org",
+                            "Effect": "Allow",
+                            "Principal": "*",
+                            "Action": "events:PutEvents",
+                            "Resource": {
+                                "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:"
+                                "${AWS::AccountId}:event-bus/ext-bus"
+                            },
+                            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+                        }
+                    ],
+                },
+                "Tags": [{"Key": "k", "Value": "v"}],
+            },
+        },
+        "Topic": {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {"TopicName": "ext-topic", "Tags": [{"Key": "k", "Value": "v"}]},
+        },
+        "ToTopic": {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "Name": "ext-to-topic",
+                "EventBusName": {"Ref": "Bus"},
+                "EventPattern": {"source": ["aws.s3"]},
+                "Targets": [{"Id": "T", "Arn": {"Ref": "Topic"}}],
+            },
+        },
+        "Forward": {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "Name": "ext-forward",
+                "EventPattern": {"source": ["aws.s3"]},
+                "Targets": [{"Id": "B", "Arn": {"Fn::GetAtt": ["Bus", "Arn"]}}],
+            },
+        },
+    },
+    "Outputs": {"Topic": {"Value": {"Ref": "Topic"}}},
+}
+
+
+def test_event_bus_topic_and_delivery(aws_credentials: None) -> None:
+    """moto alone hands its bus object to `Ref` (the rule on the bus fails) and drops the
+    policy; with the extension the bus, its policy and tags, the topic's tags and the delivery
+    default bus -> bus -> topic are read back."""
+    with mock_aws(), pytest.raises(AttributeError, match="split"):
+        _deploy(BUS_TEMPLATE, "bus-alone")
+    with mock_aws(), moto_cfn_extension.activate():
+        topic = _deploy(BUS_TEMPLATE, "bus")["Topic"]
+        events = boto3.client("events", region_name=REGION)
+        bus = events.describe_event_bus(Name="ext-bus")
+        policy = json.loads(bus["Policy"])["Statement"][0]
+        assert (bus["Description"], policy["Resource"], policy["Condition"]) == (
+            "alerts",
+            f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/ext-bus",
+            {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+        )
+        assert events.list_tags_for_resource(ResourceARN=bus["Arn"])["Tags"] == [
+            {"Key": "k", "Value": "v"}
+        ]
+        sns = boto3.client("sns", region_name=REGION)
+        assert sns.list_tags_for_resource(ResourceArn=topic)["Tags"] == [{"Key": "k", "Value": "v"}]
+        sqs = boto3.client("sqs", region_name=REGION)
+        queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn["Attributes"]["QueueArn"])
+        events.put_events(
+            Entries=[
+                {"Source": "aws.s3", "DetailType": "d", "Detail": json.dumps({"n": 1})},
+                {"Source": "aws.ec2", "DetailType": "d", "Detail": json.dumps({"n": 2})},
+            ]
+        )
+        messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+        bodies = [json.loads(json.loads(m["Body"])["Message"]) for m in messages]
+        assert [(b["source"], b["detail"]) for b in bodies] == [("aws.s3", {"n": 1})]

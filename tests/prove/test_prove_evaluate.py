@@ -17,6 +17,7 @@ from cfct_build.prove.evaluate import (
     evaluate,
     pmapper,
     request_context,
+    with_condition_variables,
 )
 
 ROLE = "arn:aws:iam::111111111111:role/Admin"
@@ -146,3 +147,37 @@ def test_a_verdict_contradicting_a_matching_deny_raises(monkeypatch: pytest.Monk
 def test_policy_without_removes_statements_by_sid() -> None:
     assert GUARD.without(frozenset({"NoDelete"})).document == {"Statement": []}
     assert GUARD.without(frozenset({"Other"})).document == GUARD.document
+
+
+def test_policy_variables_in_conditions_take_the_request_context() -> None:
+    """IAM substitutes ${aws:PrincipalAccount} in condition values too; PMapper only in
+    Resource, so the evaluator substitutes it first (an absent key stays and matches nothing)."""
+    own_prefix = _bucket_policy(
+        {
+            "Sid": "ListOwnPrefix",
+            "Effect": "Allow",
+            "Principal": {"AWS": ["*"]},
+            "Action": "s3:ListBucket",
+            "Resource": BUCKET,
+            "Condition": {"StringLike": {"s3:prefix": ["logs/${aws:PrincipalAccount}/*"]}},
+        }
+    )
+    actor = Actor("reader", OTHER, (ADMIN,), "o-x")
+
+    def listing(prefix: str) -> Decision:
+        context = {"s3:prefix": prefix}
+        return evaluate(
+            actor, Request("s3:ListBucket", BUCKET, "111111111111", own_prefix, context), []
+        )
+
+    assert [listing("logs/222222222222/x"), listing("logs/111111111111/x")] == [
+        Decision(True, ("bucket policy:ListOwnPrefix", "identity policy:All")),
+        Decision(False, ("implicit: cross-account, and the bucket policy grants nothing",)),
+    ]
+    anonymous = Actor("service", "cloudtrail.amazonaws.com")
+    assert (
+        with_condition_variables(
+            own_prefix, request_context(anonymous, Request("s3:ListBucket", BUCKET, None))
+        )
+        is own_prefix
+    )

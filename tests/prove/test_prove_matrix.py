@@ -360,6 +360,139 @@ EXAMPLE = [
         "allow",
         ["key policy:ReadersDecryptReplicasThroughS3", "identity policy:DecryptLogs"],
     ),
+    (
+        "own-reader-list-own-logs",
+        "allow",
+        ["bucket policy:OwnLogsReadersListOwnPrefix", "identity policy:ListOwnLogs"],
+    ),
+    (
+        "own-reader-read-own-log",
+        "allow",
+        ["bucket policy:OwnLogsReadersReadOwnPrefix", "identity policy:ReadOwnLogs"],
+    ),
+    (
+        "own-reader-decrypt-own-log",
+        "allow",
+        ["key policy:OwnLogsReadersDecryptThroughS3", "identity policy:DecryptOwnLogsThroughS3"],
+    ),
+    (
+        "own-reader-read-other-account-log",
+        "deny",
+        ["bucket policy:DenyOwnLogsReadersReadingOtherPrefixes"],
+    ),
+    (
+        "own-reader-list-other-account-logs",
+        "deny",
+        ["bucket policy:DenyOwnLogsReadersListingOtherPrefixes"],
+    ),
+    (
+        "own-reader-list-every-account",
+        "deny",
+        ["bucket policy:DenyOwnLogsReadersListingOtherPrefixes"],
+    ),
+    (
+        "own-reader-read-management-log",
+        "deny",
+        ["bucket policy:DenyOwnLogsReadersReadingOtherPrefixes"],
+    ),
+    (
+        "own-reader-read-management-legacy-log",
+        "deny",
+        ["bucket policy:DenyOwnLogsReadersReadingOtherPrefixes"],
+    ),
+    (
+        "own-reader-decrypt-directly",
+        "deny",
+        ["implicit: cross-account, and the key policy grants nothing"],
+    ),
+    (
+        "own-reader-decrypt-other-context",
+        "deny",
+        ["implicit: cross-account, and the key policy grants nothing"],
+    ),
+    (
+        "own-reader-widened-read-other-account-log",
+        "deny",
+        ["bucket policy:DenyOwnLogsReadersReadingOtherPrefixes"],
+    ),
+    (
+        "own-reader-widened-list-other-account-logs",
+        "deny",
+        ["bucket policy:DenyOwnLogsReadersListingOtherPrefixes"],
+    ),
+    (
+        "la-own-reader-read-own-log",
+        "allow",
+        ["bucket policy:OwnLogsReadersReadOwnPrefix", "identity policy:ReadOwnLogs"],
+    ),
+    (
+        "la-own-reader-widened-read-other-account-log",
+        "deny",
+        ["bucket policy:DenyOwnLogsReadersReadingOtherPrefixes"],
+    ),
+    (
+        "la-own-reader-widened-list-every-account",
+        "deny",
+        ["bucket policy:DenyOwnLogsReadersListingOtherPrefixes"],
+    ),
+    (
+        "wl-admin-read-own-log",
+        "deny",
+        ["implicit: cross-account, and the bucket policy grants nothing"],
+    ),
+    ("outside-own-reader-read-log", "deny", ["bucket policy:DenyPrincipalsOutsideOrganization"]),
+    (
+        "mgmt-own-reader-read-own-log",
+        "allow",
+        ["bucket policy:OwnLogsReadersReadOwnPrefix", "identity policy:ReadOwnLogs"],
+    ),
+    (
+        "mgmt-own-reader-read-member-log",
+        "deny",
+        ["bucket policy:DenyOwnLogsReadersReadingOtherPrefixes"],
+    ),
+    (
+        "forwarder-put-events",
+        "allow",
+        [
+            "event bus policy:OrganizationForwardersPutEvents",
+            "identity policy:PutEventsOnCentralBusOnly",
+        ],
+    ),
+    (
+        "mgmt-forwarder-put-events",
+        "allow",
+        [
+            "event bus policy:OrganizationForwardersPutEvents",
+            "identity policy:PutEventsOnCentralBusOnly",
+        ],
+    ),
+    (
+        "forwarder-put-events-other-bus",
+        "deny",
+        ["implicit: cross-account, and the resource has no policy"],
+    ),
+    (
+        "wl-admin-put-events",
+        "deny",
+        ["implicit: cross-account, and the event bus policy grants nothing"],
+    ),
+    (
+        "outside-put-events",
+        "deny",
+        ["implicit: cross-account, and the event bus policy grants nothing"],
+    ),
+    ("alerts-rule-publishes", "allow", ["topic policy:OnlyTheTamperAlertRulePublishes"]),
+    (
+        "alerts-other-rule-publishes",
+        "deny",
+        ["implicit: no topic policy statement allows events.amazonaws.com"],
+    ),
+    (
+        "wl-admin-publish-alert",
+        "deny",
+        ["implicit: cross-account, and the topic policy grants nothing"],
+    ),
 ]
 
 
@@ -452,4 +585,60 @@ def test_management_account_principals_are_evaluated_without_scps(proof: Proof) 
     assert {a: u for a, u in actors.items() if ":111111111111:" in a} == {
         "arn:aws:iam::111111111111:role/AWSControlTowerExecution": False,
         "arn:aws:iam::111111111111:role/ManagementAdmin": False,
+        "arn:aws:iam::111111111111:role/cfct-build-own-logs-reader": False,
+        "arn:aws:iam::111111111111:role/cfct-build-tamper-forwarder-us-east-1": False,
+    }
+
+
+def test_own_logs_reader_reads_its_own_account_only(proof: Proof) -> None:
+    """Issue 4: the reader of account X reads X's logs, not Y's, and the management account's
+    only where X is the management account (workload accounts X, Y: 444455556666, 777788889999)."""
+    rows = {r.case.id: r for r in proof.rows}
+    logs = "arn:aws:s3:::cfct-build-cloudtrail-222222222222-us-east-1/cloudtrail/AWSLogs/"
+    got = {
+        k: (rows[k].case.actor.arn, rows[k].case.resource, rows[k].decision.allowed)
+        for k in (
+            "own-reader-read-own-log",
+            "own-reader-read-other-account-log",
+            "own-reader-read-management-log",
+            "own-reader-read-management-legacy-log",
+            "mgmt-own-reader-read-own-log",
+            "mgmt-own-reader-read-member-log",
+        )
+    }
+    day = "CloudTrail/us-east-1/2026/01/01"
+    file = "_CloudTrail_us-east-1_20260101T0000Z_a1b2.json.gz"
+    x = "arn:aws:iam::444455556666:role/cfct-build-own-logs-reader"
+    m = "arn:aws:iam::111111111111:role/cfct-build-own-logs-reader"
+    assert got == {
+        "own-reader-read-own-log": (
+            x,
+            f"{logs}o-a1b2c3d4e5/444455556666/{day}/444455556666{file}",
+            True,
+        ),
+        "own-reader-read-other-account-log": (
+            x,
+            f"{logs}o-a1b2c3d4e5/777788889999/{day}/777788889999{file}",
+            False,
+        ),
+        "own-reader-read-management-log": (
+            x,
+            f"{logs}o-a1b2c3d4e5/111111111111/{day}/111111111111{file}",
+            False,
+        ),
+        "own-reader-read-management-legacy-log": (
+            x,
+            f"{logs}111111111111/CloudTrail/us-east-1/2026/01/01/222222222222{file}",
+            False,
+        ),
+        "mgmt-own-reader-read-own-log": (
+            m,
+            f"{logs}o-a1b2c3d4e5/111111111111/{day}/111111111111{file}",
+            True,
+        ),
+        "mgmt-own-reader-read-member-log": (
+            m,
+            f"{logs}o-a1b2c3d4e5/444455556666/{day}/444455556666{file}",
+            False,
+        ),
     }

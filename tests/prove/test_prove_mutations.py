@@ -42,9 +42,18 @@ FLIPS = {
     "DenyInsecureTransport": ["ct-write-plain-http", "bp-plain-http"],
     "DenyKeyDestructionExceptAdministrators": [],
     "DenyLeaveOrganization": ["wl-leave-organization", "scp-leave-organization"],
+    # Outside the log-archive account the Allow statements already hold each reader to its own
+    # prefix; these Denies are what holds a widened reader inside the bucket's own account.
+    "DenyOwnLogsReadersListingOtherPrefixes": ["la-own-reader-widened-list-every-account"],
+    "DenyOwnLogsReadersReadingOtherPrefixes": ["la-own-reader-widened-read-other-account-log"],
     "DenyObjectWritesExceptAwsServices": ["la-forge-log", "bp-forge-log"],
     "DenyPrincipalsOutsideOrganization": [],
     "KeyAdministrators": ["key-admin-enable-rotation"],
+    "OnlyTheTamperAlertRulePublishes": ["alerts-rule-publishes"],
+    "OrganizationForwardersPutEvents": ["forwarder-put-events", "mgmt-forwarder-put-events"],
+    "OwnLogsReadersDecryptThroughS3": ["own-reader-decrypt-own-log"],
+    "OwnLogsReadersListOwnPrefix": ["own-reader-list-own-logs"],
+    "OwnLogsReadersReadOwnPrefix": ["own-reader-read-own-log", "mgmt-own-reader-read-own-log"],
     "ProtectLogArchiveKey": [
         "scp-key-deletion",
         "scp-key-untag",

@@ -7,9 +7,10 @@ Each module has `build(settings) -> troposphere.Template` (pure) and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from cfct_build import render
-from cfct_build.components import bucket, key, replica, trail
+from cfct_build.components import alerts, baseline, bucket, key, replica, trail
 from cfct_build.components._suppressions import annotate
 from cfct_build.config import Settings
 from cfct_build.manifest import Resource
@@ -22,9 +23,14 @@ class Component:
 
 
 def stack_set_components(s: Settings) -> list[Component]:
-    modules = [key]
+    modules: list[Any] = [key]
     if s.bucket.replica_region:
         modules.append(replica)
     modules += [bucket, trail]
+    # The central alert bus before the baseline whose rules target it (producer first).
+    if alerts.enabled(s):
+        modules.append(alerts)
+    if baseline.enabled(s):
+        modules.append(baseline)
     # Every template gets the checker suppressions whose facts hold (see _suppressions).
     return [Component(m.resource(s), render.template_json(annotate(m.build(s)))) for m in modules]

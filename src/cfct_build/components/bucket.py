@@ -27,6 +27,9 @@ Bucket policies (statement builders shared with the replica stack):
   and writes with `s3:ReplicateObject`/`s3:ReplicateTags`, none of which is denied.
 - CloudTrail may call `s3:GetBucketAcl` and `s3:PutObject` only for our trail (`aws:SourceArn`)
   and only under `<key_prefix>/AWSLogs/<org-id>/` and `<key_prefix>/AWSLogs/<management-id>/`.
+- With the account baseline's own-logs reader (`baseline.own_logs_reader`), that role name in
+  any account of the organization may list and read `<key_prefix>/AWSLogs/<org-id>/<its own
+  account>/` only (`${aws:PrincipalAccount}`, see `own_logs_readers`).
 
 `bucket.deny_uploads_without_kms` (off by default) adds two statements that deny `s3:PutObject`
 unless the request asks for SSE-KMS (`s3:x-amz-server-side-encryption` = `aws:kms`) with this
@@ -54,7 +57,9 @@ from awacs.aws import (
     Principal,
     Statement,
     StringEquals,
+    StringLike,
     StringNotEquals,
+    StringNotLike,
 )
 from troposphere import GetAtt, Output, Parameter, Ref, Sub, Template, iam, s3
 
@@ -308,6 +313,65 @@ def readers_read_logs(s: Settings, name: str) -> Statement:
     )
 
 
+def own_logs_readers(s: Settings, name: str) -> list[Statement]:
+    """Every account's own-logs reader (account baseline) lists and reads its account's prefix.
+
+    One grant for the whole organization, scoped by the policy variable `${aws:PrincipalAccount}`
+    (inside Fn::Sub written `${!aws:PrincipalAccount}`, which Fn::Sub turns into the variable;
+    a plain string passes it through as is), never by a list of accounts: a newly vended
+    account's reader works without a change to this policy, and an account admin who widens
+    the reader's own IAM policy still gets only the account's prefix.
+    None of the other Deny statements touches ListBucket or GetObject(Version) over TLS from
+    inside the organization. Two Deny statements hold the reader to its own prefix even in the
+    bucket's own account, where an identity policy alone would grant S3 access (and the key
+    policy lets the reader name decrypt through S3): an admin of the log-archive account who
+    widens that account's reader must still not read the other accounts' logs.
+    """
+    own = naming.own_logs_prefix(s, "${aws:PrincipalAccount}")  # a plain string: left to IAM
+    own_sub = naming.own_logs_prefix(s, "${!aws:PrincipalAccount}")  # in Fn::Sub: ${! is ${
+    reader = Sub(f"arn:${{AWS::Partition}}:iam::*:role/{naming.own_logs_reader_role(s)}")
+    who = [
+        StringEquals({"aws:PrincipalOrgID": s.organization.id}),
+        ArnLike("aws:PrincipalArn", [reader]),
+    ]
+    return [
+        Statement(
+            Sid="OwnLogsReadersListOwnPrefix",
+            Effect=Allow,
+            Principal=Principal("AWS", ["*"]),
+            Action=_s3("ListBucket"),
+            Resource=[bucket_arn(name)],
+            Condition=Condition([*who, StringLike({"s3:prefix": [f"{own}*"]})]),
+        ),
+        Statement(
+            Sid="OwnLogsReadersReadOwnPrefix",
+            Effect=Allow,
+            Principal=Principal("AWS", ["*"]),
+            Action=_s3("GetObject", "GetObjectVersion"),
+            Resource=[objects_arn(name, f"{own_sub}*")],
+            Condition=Condition(who),
+        ),
+        Statement(
+            Sid="DenyOwnLogsReadersListingOtherPrefixes",
+            Effect=Deny,
+            Principal=Principal("AWS", ["*"]),
+            Action=_s3("ListBucket"),
+            Resource=[bucket_arn(name)],
+            Condition=Condition(
+                [ArnLike("aws:PrincipalArn", [reader]), StringNotLike({"s3:prefix": [f"{own}*"]})]
+            ),
+        ),
+        Statement(
+            Sid="DenyOwnLogsReadersReadingOtherPrefixes",
+            Effect=Deny,
+            Principal=Principal("AWS", ["*"]),
+            Action=_s3("GetObject", "GetObjectVersion"),
+            NotResource=[objects_arn(name, f"{own_sub}*")],
+            Condition=Condition(ArnLike("aws:PrincipalArn", [reader])),
+        ),
+    ]
+
+
 def archive_bucket_policy(s: Settings) -> PolicyDocument:
     name = naming.archive_bucket(s)
     org = s.organization
@@ -341,6 +405,8 @@ def archive_bucket_policy(s: Settings) -> PolicyDocument:
     ]
     if s.key.reader_roles:
         statements.append(readers_read_logs(s, name))
+    if s.baseline.own_logs_reader.enabled:
+        statements += own_logs_readers(s, name)
     if s.bucket.deny_uploads_without_kms:
         statements += [
             Statement(
@@ -638,13 +704,21 @@ def build(s: Settings) -> Template:
         )
         archive.ReplicationConfiguration = replication_configuration(s)
     t.add_resource(retain(archive))
-    t.add_resource(
-        retain(
-            s3.BucketPolicy(
-                ARCHIVE_POLICY, Bucket=Ref(archive), PolicyDocument=archive_bucket_policy(s)
+    archive_policy = s3.BucketPolicy(
+        ARCHIVE_POLICY, Bucket=Ref(archive), PolicyDocument=archive_bucket_policy(s)
+    )
+    if s.baseline.own_logs_reader.enabled:
+        archive_policy.Metadata = cfn_nag_suppress(
+            (
+                "F16",
+                "The own-logs reader grants (OwnLogsReaders*) name every principal but hold only "
+                "under aws:PrincipalOrgID of this organization, aws:PrincipalArn of the reader "
+                "role name, and a resource or s3:prefix limited to the caller's own account "
+                "(${aws:PrincipalAccount}); listing the accounts instead would need a policy "
+                "change for every vended account.",
             )
         )
-    )
+    t.add_resource(retain(archive_policy))
 
     t.add_output(Output("BucketName", Description="Archive bucket name", Value=Ref(archive)))
     t.add_output(

@@ -6,6 +6,8 @@ The key policy is least-privilege and lockout-safe:
   encryption context naming a trail of the management account; it may describe the key and
   decrypt (needed with S3 Bucket Keys), again only for our trail.
 - Readers (settings) may decrypt only CloudTrail-encrypted objects, only from inside the org.
+- The account baseline's own-logs readers may decrypt our trail's logs only through S3 in the
+  home Region (the bucket policy limits each to its own account's prefix).
 - Administration belongs to AWSControlTowerExecution (the CloudFormation execution role, so
   the KMS lockout safety check passes and the stack can update this policy later) and the
   admin roles of the settings; no administrator may use the key for data.
@@ -20,6 +22,7 @@ from awacs.aws import (
     Action,
     Allow,
     ArnEquals,
+    ArnLike,
     ArnNotLike,
     Condition,
     Deny,
@@ -37,6 +40,7 @@ from cfct_build import naming
 from cfct_build.components._common import (
     TEMPLATE_FORMAT_VERSION,
     account_root,
+    cfn_nag_suppress,
     ct_execution_role_arn,
     retain,
     role_arns,
@@ -90,6 +94,37 @@ def _kms(*names: str) -> list[Action]:
 def management_trails_pattern(s: Settings) -> Sub:
     """Encryption-context pattern: any trail of the management account."""
     return Sub(f"arn:${{AWS::Partition}}:cloudtrail:*:{s.organization.management_account}:trail/*")
+
+
+def own_logs_readers_decrypt(s: Settings) -> Statement:
+    """Every account's own-logs reader (account baseline) decrypts CloudTrail logs through S3.
+
+    Organization-wide, by role name, never a list of accounts. The key policy cannot tell one
+    account's log files from another's (with S3 Bucket Keys the encryption context names the
+    bucket, not the object), so the account scoping is the bucket policy's: `kms:ViaService`
+    limits this grant to S3 in the home Region, and S3 decrypts only objects the caller may
+    GetObject there, i.e. its own account's prefix.
+    """
+    reader = Sub(f"arn:${{AWS::Partition}}:iam::*:role/{naming.own_logs_reader_role(s)}")
+    return Statement(
+        Sid="OwnLogsReadersDecryptThroughS3",
+        Effect=Allow,
+        Principal=Principal("AWS", ["*"]),
+        Action=_kms("Decrypt"),
+        Resource=["*"],
+        Condition=Condition(
+            [
+                StringEquals(
+                    {
+                        "aws:PrincipalOrgID": s.organization.id,
+                        "kms:ViaService": f"s3.{s.organization.home_region}.amazonaws.com",
+                        "kms:EncryptionContext:aws:cloudtrail:arn": Sub(naming.trail_arn_sub(s)),
+                    }
+                ),
+                ArnLike("aws:PrincipalArn", [reader]),
+            ]
+        ),
+    )
 
 
 def key_policy(s: Settings) -> PolicyDocument:
@@ -165,6 +200,8 @@ def key_policy(s: Settings) -> PolicyDocument:
                 ),
             )
         )
+    if s.baseline.own_logs_reader.enabled:
+        statements.append(own_logs_readers_decrypt(s))
     if s.bucket.replica_region:
         statements.append(
             Statement(
@@ -229,6 +266,16 @@ def build(s: Settings) -> Template:
             )
         )
     )
+    if s.baseline.own_logs_reader.enabled:
+        key.Metadata = cfn_nag_suppress(
+            (
+                "F76",
+                "OwnLogsReadersDecryptThroughS3 names every principal but holds only under "
+                "aws:PrincipalOrgID of this organization, aws:PrincipalArn of the own-logs reader "
+                "role name, kms:ViaService S3 in the home Region and the organization trail's "
+                "encryption context; the bucket policy limits each reader to its account's logs.",
+            )
+        )
     t.add_resource(Alias(ALIAS, AliasName=f"alias/{s.key.alias}", TargetKeyId=Ref(key)))
     t.add_output(
         Output("KeyArn", Description="ARN of the log-archive key", Value=GetAtt(key, "Arn"))

@@ -25,7 +25,13 @@ from typing import Any
 from cfct_build import naming
 from cfct_build.config import Settings
 from cfct_build.prove.evaluate import IDENTITY, Actor, Policy
-from cfct_build.prove.policies import Generated, key_arn, replica_key_arn
+from cfct_build.prove.policies import (
+    Generated,
+    baseline_identity,
+    key_arn,
+    replica_key_arn,
+    tamper_topic_rule_arn,
+)
 
 ALL = "all"
 SCP_ONLY = "SCP only"
@@ -124,6 +130,7 @@ class World:
         roles = [*s.exempt_principals, *s.key.reader_roles, *s.key.admin_roles]
         taken |= {a.split(":")[4] for a in roles}
         self.workload = next(a for a in SPARE_ACCOUNTS if a not in taken)
+        self.workload_2 = next(a for a in SPARE_ACCOUNTS if a not in {*taken, self.workload})
         self.outside = next(a for a in OUTSIDE_ACCOUNTS if a not in taken)
         self.guarded = bool(org.organizational_units)
 
@@ -156,6 +163,7 @@ class World:
             self.on_replica_bucket = Target(la, "replica_bucket")
             self.on_replica_key = Target(la, "replica_key")
         self.replication_role = g.replication_role
+        self.g = g
 
         self.cloudtrail = Actor("CloudTrail", CLOUDTRAIL)
         self.s3_logging = Actor("S3 server access logging", S3_LOGGING)
@@ -176,6 +184,11 @@ class World:
         self.cfn_mgmt = self.member(cfn, mgmt, naming.CT_EXECUTION_ROLE)
         self.sse_la = self.member("service-managed StackSet", la, STACKSETS_EXEC_ROLE)
         self.sse_wl = self.member("service-managed StackSet", self.workload, STACKSETS_EXEC_ROLE)
+
+    def own_log(self, account: str) -> str:
+        """A log file of `account` in the archive, under the organization trail's prefix."""
+        name = self.log_name.replace(self.la, account)
+        return f"{self.archive_arn}/{naming.own_logs_prefix(self.s, account)}CloudTrail/{name}"
 
     def role(self, account: str, name: str) -> str:
         return f"arn:{self.p}:iam::{account}:role/{name}"
@@ -713,6 +726,168 @@ def readers_and_outsiders(w: World, skipped: list[str]) -> list[Case]:
     return cases
 
 
+def own_logs_readers(w: World, skipped: list[str]) -> list[Case]:
+    """The baseline's own-logs reader of account X reads X's logs and nobody else's.
+
+    X and Y are two workload accounts; the readers' identity policies are the baseline
+    template's, as each account's stack deploys them. "Widened" readers carry
+    AdministratorAccess instead: what an admin of the account could give the role. The bucket
+    and key policies must hold them to their own account's prefix all the same.
+    """
+    if not w.s.baseline.own_logs_reader.enabled or w.g.own_logs_reader is None:
+        skipped.append("own-reader-*: baseline.own_logs_reader.enabled is false")
+        return []
+    s, doc = w.s, w.g.own_logs_reader
+    name = naming.own_logs_reader_role(s)
+    x, y, mgmt, la = w.workload, w.workload_2, w.mgmt, w.la
+
+    def reader(account: str, widened: bool = False) -> Actor:
+        identity = _admin() if widened else (baseline_identity(s, name, doc, account),)
+        label = "own-logs reader (baseline" + (", widened by an admin)" if widened else ")")
+        return w.member(label, account, name, identity=identity)
+
+    def listing(account: str) -> dict[str, str]:
+        return {"s3:prefix": f"{naming.own_logs_prefix(s, account)}CloudTrail/"}
+
+    via_s3 = {**w.trail_ctx, "kms:ViaService": f"s3.{w.home}.amazonaws.com"}
+    on, arch = w.on_archive, w.archive_arn
+    rx, rm, rla = reader(x), reader(mgmt), reader(la)
+    wide_x, wide_la = reader(x, widened=True), reader(la, widened=True)
+    everyone = {"s3:prefix": f"{s.bucket.key_prefix}/AWSLogs/{s.organization.id}/"}
+    outside_reader = Actor(
+        "own-logs reader name outside the organization", w.role(w.outside, name), _admin()
+    )
+    return [
+        allow("own-reader-list-own-logs", rx, "s3:ListBucket", arch, on, listing(x)),
+        allow("own-reader-read-own-log", rx, "s3:GetObject", w.own_log(x), on),
+        allow("own-reader-decrypt-own-log", rx, "kms:Decrypt", w.key, w.on_key, via_s3),
+        deny("own-reader-read-other-account-log", rx, "s3:GetObject", w.own_log(y), on),
+        deny("own-reader-list-other-account-logs", rx, "s3:ListBucket", arch, on, listing(y)),
+        deny("own-reader-list-every-account", rx, "s3:ListBucket", arch, on, everyone),
+        deny("own-reader-read-management-log", rx, "s3:GetObject", w.own_log(mgmt), on),
+        deny("own-reader-read-management-legacy-log", rx, "s3:GetObject", w.mgmt_log_object, on),
+        deny(
+            "own-reader-decrypt-directly",
+            rx,
+            "kms:Decrypt",
+            w.key,
+            w.on_key,
+            w.trail_ctx,
+            note="only through S3",
+        ),
+        deny(
+            "own-reader-decrypt-other-context",
+            rx,
+            "kms:Decrypt",
+            w.key,
+            w.on_key,
+            {
+                "kms:EncryptionContext:aws:s3:arn": w.own_log(x),
+                "kms:ViaService": via_s3["kms:ViaService"],
+            },
+            note="not a CloudTrail log",
+        ),
+        deny("own-reader-widened-read-other-account-log", wide_x, "s3:GetObject", w.own_log(y), on),
+        deny(
+            "own-reader-widened-list-other-account-logs",
+            wide_x,
+            "s3:ListBucket",
+            arch,
+            on,
+            listing(y),
+        ),
+        allow("la-own-reader-read-own-log", rla, "s3:GetObject", w.own_log(la), on),
+        deny(
+            "la-own-reader-widened-read-other-account-log",
+            wide_la,
+            "s3:GetObject",
+            w.own_log(x),
+            on,
+            note="the bucket's own account: an identity policy alone would do",
+        ),
+        deny(
+            "la-own-reader-widened-list-every-account",
+            wide_la,
+            "s3:ListBucket",
+            arch,
+            on,
+            everyone,
+            note="the bucket's own account: an identity policy alone would do",
+        ),
+        deny(
+            "wl-admin-read-own-log",
+            w.wl_admin,
+            "s3:GetObject",
+            w.own_log(x),
+            on,
+            note="only the reader role name is granted",
+        ),
+        deny(
+            "outside-own-reader-read-log", outside_reader, "s3:GetObject", w.own_log(w.outside), on
+        ),
+        allow("mgmt-own-reader-read-own-log", rm, "s3:GetObject", w.own_log(mgmt), on),
+        deny("mgmt-own-reader-read-member-log", rm, "s3:GetObject", w.own_log(x), on),
+    ]
+
+
+def tamper_alerts(w: World, skipped: list[str]) -> list[Case]:
+    """Only the baseline's forwarders of the organization post to the central bus, and only
+    its rule publishes to the alert topic."""
+    s, g = w.s, w.g
+    if g.tamper_bus is None or g.tamper_topic is None or g.tamper_forwarder is None:
+        skipped.append("forwarder-*, alerts-*: baseline.tamper_alerts.enabled is false")
+        return []
+    org = s.organization
+    audit = org.audit_account
+    name = naming.tamper_forwarder_role(w.home)
+    bus = f"arn:{w.p}:events:{w.home}:{audit}:event-bus/{s.baseline.tamper_alerts.bus_name}"
+    default_bus = f"arn:{w.p}:events:{w.home}:{audit}:event-bus/default"
+    topic = f"arn:{w.p}:sns:{w.home}:{audit}:{naming.TAMPER_TOPIC}"
+    on_bus, on_topic = Target(audit, "tamper_bus"), Target(audit, "tamper_topic")
+
+    def forwarder(account: str) -> Actor:
+        identity = (baseline_identity(s, name, g.tamper_forwarder or {}, account),)
+        return w.member("tamper-alert forwarder (baseline)", account, name, identity=identity)
+
+    outside = Actor("forwarder name outside the organization", w.role(w.outside, name), _admin())
+    events = Actor("EventBridge", "events.amazonaws.com")
+    rule = tamper_topic_rule_arn(s)
+    other_rule = rule.replace(naming.TAMPER_TOPIC_RULE, "some-other-rule")
+    return [
+        allow("forwarder-put-events", forwarder(w.workload), "events:PutEvents", bus, on_bus),
+        allow("mgmt-forwarder-put-events", forwarder(w.mgmt), "events:PutEvents", bus, on_bus),
+        deny(
+            "forwarder-put-events-other-bus",
+            forwarder(w.workload),
+            "events:PutEvents",
+            default_bus,
+            Target(audit),
+        ),
+        deny(
+            "wl-admin-put-events",
+            w.wl_admin,
+            "events:PutEvents",
+            bus,
+            on_bus,
+            note="only the forwarder role name may post",
+        ),
+        deny("outside-put-events", outside, "events:PutEvents", bus, on_bus),
+        allow(
+            "alerts-rule-publishes", events, "sns:Publish", topic, on_topic, {"aws:SourceArn": rule}
+        ),
+        deny(
+            "alerts-other-rule-publishes",
+            events,
+            "sns:Publish",
+            topic,
+            on_topic,
+            {"aws:SourceArn": other_rule},
+            note="confused deputy: another rule",
+        ),
+        deny("wl-admin-publish-alert", w.wl_admin, "sns:Publish", topic, on_topic),
+    ]
+
+
 def build_matrix(s: Settings, g: Generated) -> Matrix:
     w = World(s, g)
     skipped: list[str] = []
@@ -725,6 +900,8 @@ def build_matrix(s: Settings, g: Generated) -> Matrix:
         *no_lockout(w),
         *exempt_and_management(w, skipped),
         *readers_and_outsiders(w, skipped),
+        *own_logs_readers(w, skipped),
+        *tamper_alerts(w, skipped),
     ]
     ids = [c.id for c in cases]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})

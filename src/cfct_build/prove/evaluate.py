@@ -14,7 +14,9 @@ Known PMapper behaviour this module works with (see ../shared/EMULATION.md):
 - it has no evaluation for AWS service principals: a service request is decided here by the
   resource policy alone (explicit Deny, else an Allow, else implicit deny), as AWS does;
 - without a resource policy it does not know the resource's owner: for a resource in another
-  account with no policy we pass an empty policy, so the request is denied cross-account.
+  account with no policy we pass an empty policy, so the request is denied cross-account;
+- it substitutes policy variables (`${aws:PrincipalAccount}`) in Resource but not in condition
+  values: we substitute them there first, from the request context, as IAM does.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from __future__ import annotations
 import collections
 import collections.abc
 import importlib
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import Any
 
@@ -99,6 +102,39 @@ def _sid(st: Mapping[str, Any], index: int) -> str:
     return str(st.get("Sid") or f"#{index}")
 
 
+_VARIABLE = re.compile(r"\$\{([A-Za-z0-9:/_.-]+)\}")
+
+
+def _substitute(value: Any, ctx: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return _VARIABLE.sub(lambda m: ctx.get(m.group(1).lower(), m.group(0)), value)
+    if isinstance(value, list):
+        return [_substitute(v, ctx) for v in value]
+    return value
+
+
+def with_condition_variables(policy: Policy, ctx: Mapping[str, str]) -> Policy:
+    """`policy` with the policy variables in its condition values replaced from `ctx` (a
+    variable whose key is absent stays as written, so it matches nothing, as in IAM)."""
+    lowered = {k.lower(): v for k, v in ctx.items()}
+    statements = []
+    changed = False
+    for st in _statements(policy.document):
+        condition = st.get("Condition")
+        if isinstance(condition, Mapping):
+            new = {
+                op: {k: _substitute(v, lowered) for k, v in block.items()}
+                for op, block in condition.items()
+            }
+            if new != condition:
+                st = {**st, "Condition": new}
+                changed = True
+        statements.append(st)
+    if not changed:
+        return policy
+    return Policy(policy.layer, policy.name, {**policy.document, "Statement": statements})
+
+
 _PMAPPER: dict[str, ModuleType] = {}
 
 
@@ -150,6 +186,12 @@ def evaluate(actor: Actor, request: Request, scps: Sequence[Policy]) -> Decision
     ctx = request_context(actor, request)
     cid = _PMAPPER["cid"].CaseInsensitiveDict(ctx)
     rp = request.resource_policy
+    if rp is not None:
+        rp = with_condition_variables(rp, ctx)
+    if any(with_condition_variables(p, ctx) is not p for p in actor.identity):
+        actor = replace(
+            actor, identity=tuple(with_condition_variables(p, ctx) for p in actor.identity)
+        )
     owner = request.owner
     if rp is None and owner is not None and owner != actor.account:
         rp = Policy("resource policy", "(none)", {"Version": POLICY_VERSION, "Statement": []})

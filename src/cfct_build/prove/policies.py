@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cfct_build import naming, render, scps
-from cfct_build.components import bucket, key, replica
+from cfct_build.components import alerts, baseline, bucket, key, replica
 from cfct_build.config import Settings
 from cfct_build.prove.evaluate import IDENTITY, SCP, Policy
 from cfct_build.prove.resolve import Environment, resolve
@@ -20,6 +20,8 @@ KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 REPLICA_KEY_ID = "5678efab-56ef-78ab-90cd-567890abcdef"
 BUCKET_POLICY = "bucket policy"
 KEY_POLICY = "key policy"
+EVENT_BUS_POLICY = "event bus policy"
+TOPIC_POLICY = "topic policy"
 
 
 def key_arn(s: Settings) -> str:
@@ -44,6 +46,13 @@ class Generated:
     replica_key: Policy | None = None
     replica_key_tags: dict[str, str] | None = None
     replication_role: Policy | None = None  # identity policy of the S3 replication role
+    # Account baseline: identity policies as templates (CloudFormation JSON; each account's
+    # stack resolves them for itself, see `baseline_identity`), and the tamper-alert bus and
+    # topic policies of the audit account.
+    own_logs_reader: dict[str, Any] | None = None
+    tamper_forwarder: dict[str, Any] | None = None
+    tamper_bus: Policy | None = None
+    tamper_topic: Policy | None = None
 
     def without(self, sids: frozenset[str]) -> Generated:
         """The same policies minus every statement whose Sid is in `sids`."""
@@ -59,12 +68,17 @@ class Generated:
             replica_key=self.replica_key.without(sids) if self.replica_key else None,
             replica_key_tags=self.replica_key_tags,
             replication_role=self.replication_role,
+            own_logs_reader=self.own_logs_reader,
+            tamper_forwarder=self.tamper_forwarder,
+            tamper_bus=self.tamper_bus.without(sids) if self.tamper_bus else None,
+            tamper_topic=self.tamper_topic.without(sids) if self.tamper_topic else None,
         )
 
     def sids(self) -> set[str]:
-        """Every statement ID in every generated policy."""
+        """Every statement ID in every generated resource policy and SCP."""
         policies = [*self.scps, self.archive_bucket, self.access_log_bucket, self.key]
-        policies += [p for p in (self.replica_bucket, self.replica_key) if p is not None]
+        optional = (self.replica_bucket, self.replica_key, self.tamper_bus, self.tamper_topic)
+        policies += [p for p in optional if p is not None]
         return {str(st["Sid"]) for p in policies for st in p.document["Statement"] if st.get("Sid")}
 
 
@@ -153,6 +167,37 @@ def generated(s: Settings) -> Generated:
             replica.BUCKET_POLICY,
             resolve(_properties(replica_t, replica.BUCKET_POLICY)["PolicyDocument"], replica_env),
         )
+    reader_doc = forwarder_doc = None
+    if baseline.enabled(s):
+        baseline_t = render_dict(baseline.build(s))
+        if s.baseline.own_logs_reader.enabled:
+            reader_doc = _properties(baseline_t, baseline.READER)["Policies"][0]["PolicyDocument"]
+        if s.baseline.tamper_alerts.enabled:
+            forwarder_doc = _properties(baseline_t, baseline.FORWARDER)["Policies"][0][
+                "PolicyDocument"
+            ]
+    bus_policy = topic_policy = None
+    if alerts.enabled(s):
+        alerts_t = render_dict(alerts.build(s))
+        audit = org.audit_account
+        topic_arn = f"arn:{p}:sns:{home}:{audit}:{naming.TAMPER_TOPIC}"
+        alerts_env = Environment(
+            p,
+            home,
+            audit,
+            refs={alerts.TOPIC: topic_arn, alerts.BUS: s.baseline.tamper_alerts.bus_name},
+            attributes={(alerts.RULE, "Arn"): tamper_topic_rule_arn(s)},
+        )
+        bus_policy = Policy(
+            EVENT_BUS_POLICY,
+            alerts.BUS,
+            resolve(_properties(alerts_t, alerts.BUS)["Policy"], alerts_env),
+        )
+        topic_policy = Policy(
+            TOPIC_POLICY,
+            alerts.TOPIC_POLICY,
+            resolve(_properties(alerts_t, alerts.TOPIC_POLICY)["PolicyDocument"], alerts_env),
+        )
     return Generated(
         scps=scp_policies,
         archive_bucket=archive_policy,
@@ -163,7 +208,29 @@ def generated(s: Settings) -> Generated:
         replica_key=replica_key,
         replica_key_tags=replica_tags,
         replication_role=replication,
+        own_logs_reader=reader_doc,
+        tamper_forwarder=forwarder_doc,
+        tamper_bus=bus_policy,
+        tamper_topic=topic_policy,
     )
+
+
+def tamper_topic_rule_arn(s: Settings) -> str:
+    """The audit account's rule that sends the central bus's alerts to the topic."""
+    org = s.organization
+    bus = s.baseline.tamper_alerts.bus_name
+    return (
+        f"arn:{s.partition}:events:{org.home_region}:{org.audit_account}:rule/{bus}/"
+        f"{naming.TAMPER_TOPIC_RULE}"
+    )
+
+
+def baseline_identity(s: Settings, name: str, document: dict[str, Any], account: str) -> Policy:
+    """A baseline role's identity policy as the stack in `account` (home Region) deploys it."""
+    env = Environment(
+        s.partition, s.organization.home_region, account, refs={baseline.KEY_ARN: key_arn(s)}
+    )
+    return Policy(IDENTITY, name, resolve(document, env))
 
 
 def render_dict(template: Any) -> dict[str, Any]:
