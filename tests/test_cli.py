@@ -34,6 +34,7 @@ PACKAGE_FILES = [
     "templates/account-baseline.template",
     "templates/log-archive-bucket.template",
     "templates/log-archive-key.template",
+    "templates/log-archive-query.template",
     "templates/log-archive-replica.template",
     "templates/org-trail.template",
     "templates/tamper-alerts.template",
@@ -74,7 +75,7 @@ def test_build_writes_the_package(tmp_path: Path, expected_files: dict[str, byte
     out = tmp_path / "pkg"
     assert run("build", "-s", str(EXAMPLE), "--out", str(out)) == (
         0,
-        "".join(f"  created  {f}\n" for f in PACKAGE_FILES) + f"{out}: 8 files, 8 changed\n",
+        "".join(f"  created  {f}\n" for f in PACKAGE_FILES) + f"{out}: 9 files, 9 changed\n",
         "",
     )
     assert list(expected_files) == PACKAGE_FILES
@@ -85,7 +86,7 @@ def test_a_second_build_changes_nothing(built: Path) -> None:
     before = {p: (p.read_bytes(), p.stat().st_ino) for p in built.rglob("*") if p.is_file()}
     assert run("build", "-s", str(EXAMPLE), "--out", str(built)) == (
         0,
-        f"{built}: 8 files, 0 changed\n",
+        f"{built}: 9 files, 0 changed\n",
         "",
     )
     after = {p: (p.read_bytes(), p.stat().st_ino) for p in built.rglob("*") if p.is_file()}
@@ -105,7 +106,7 @@ def test_build_leaves_files_it_does_not_own(built: Path) -> None:
 def test_check_passes_on_a_fresh_build(built: Path) -> None:
     assert run("build", "-s", str(EXAMPLE), "--out", str(built), "--check") == (
         0,
-        f"{built}: up to date (8 files)\n",
+        f"{built}: up to date (9 files)\n",
         "",
     )
 
@@ -152,7 +153,7 @@ def test_build_repairs_a_stale_directory(built: Path, expected_files: dict[str, 
         "  created  policies/cfct-build-log-archive-guardrails-1.json\n"
         "  updated  templates/org-trail.template\n"
         "  removed  templates/old.template\n"
-        f"{built}: 8 files, 3 changed\n",
+        f"{built}: 9 files, 3 changed\n",
         "",
     )
     assert files_in(built) == {**expected_files, "notes.txt": b"not cfct-build's\n"}
@@ -231,8 +232,8 @@ def test_package_writes_a_deterministic_zip(
     tmp_path: Path, expected_files: dict[str, bytes]
 ) -> None:
     first, second = tmp_path / "a" / "cfct.zip", tmp_path / "b.zip"
-    assert run("package", "-s", str(EXAMPLE), "-o", str(first)) == (0, f"{first}: 8 files\n", "")
-    assert run("package", "-s", str(EXAMPLE), "-o", str(second)) == (0, f"{second}: 8 files\n", "")
+    assert run("package", "-s", str(EXAMPLE), "-o", str(first)) == (0, f"{first}: 9 files\n", "")
+    assert run("package", "-s", str(EXAMPLE), "-o", str(second)) == (0, f"{second}: 9 files\n", "")
     assert first.read_bytes() == second.read_bytes()
     assert zip_entries(first) == [
         (name, (1980, 1, 1, 0, 0, 0), 0o644, zipfile.ZIP_DEFLATED) for name in PACKAGE_FILES
@@ -246,7 +247,7 @@ def test_package_into_a_directory_uses_cfcts_zip_name(tmp_path: Path) -> None:
     target = tmp_path / "custom-control-tower-configuration.zip"
     assert run("package", "-s", str(EXAMPLE), "-o", str(tmp_path)) == (
         0,
-        f"{target}: 8 files\n",
+        f"{target}: 9 files\n",
         "",
     )
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
@@ -270,6 +271,7 @@ def test_schema_prints_the_json_schema() -> None:
         "key",
         "organization",
         "partition",
+        "query",
         "trail",
     ]
 
@@ -299,7 +301,7 @@ def test_the_console_script_runs_as_a_module(built: Path) -> None:
     )
     assert (result.returncode, result.stdout, result.stderr) == (
         0,
-        f"{built}: up to date (8 files)\n",
+        f"{built}: up to date (9 files)\n",
         "",
     )
 

@@ -6,6 +6,7 @@ column are those of the example's text; they are listed here in full, one `P(...
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from cfct_build.errors import Problem, SettingsError
 
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "cfct-build.yaml"
 EXAMPLE = EXAMPLE_FILE.read_text(encoding="utf-8")
+END = EXAMPLE.count("\n")  # text appended to the example starts on line END + 1
 
 ACCOUNT = (
     'expected a 12-digit AWS account ID in quotes, e.g. "123456789012" (unquoted, YAML reads '
@@ -28,7 +30,9 @@ OU = (
     "expected Root, a top-level OU name or a nested path Parent:Child (at most 5 names of "
     "1-128 printable characters, without ':' or surrounding spaces)"
 )
-TOP_KEYS = "partition, organization, exempt_principals, bucket, key, trail, guardrails, baseline"
+TOP_KEYS = (
+    "partition, organization, exempt_principals, bucket, key, trail, guardrails, baseline, query"
+)
 DATA_EVENT_TYPES = (
     "'AWS::S3::Object', 'AWS::Lambda::Function', 'AWS::DynamoDB::Table', "
     "'AWS::DynamoDB::Stream', 'AWS::S3Outposts::Object', 'AWS::S3ObjectLambda::AccessPoint', "
@@ -496,7 +500,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         EXAMPLE + "partition: aws\n",
         [
             P(
-                96,
+                END + 1,
                 1,
                 "partition",
                 "got key 'partition' again; expected each key once (first on line 6)",
@@ -512,7 +516,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
     ),
     "list as a key": (
         EXAMPLE + "? [a]\n: x\n",
-        [P(96, 3, "", "got a list as a key; expected a setting name")],
+        [P(END + 1, 3, "", "got a list as a key; expected a setting name")],
     ),
     "impossible date": (
         edit(("key_prefix: cloudtrail", "key_prefix: 2021-13-45")),
@@ -554,7 +558,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         EXAMPLE + "---\npartition: aws\n",
         [
             P(
-                96,
+                END + 1,
                 1,
                 "",
                 "got invalid YAML: expected a single document in the stream, but found another "
@@ -995,14 +999,14 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         + "guardrails:\n  scp_budget_by_target:\n    Sandbox: 0\n    Workloads:NonProd: 0\n",
         [
             P(
-                98,
+                END + 3,
                 14,
                 "guardrails.scp_budget_by_target.Sandbox",
                 "got 0; expected at least 1: the guardrails need 1 SCP on Sandbox (free SCP "
                 "slots there or raise the budget)",
             ),
             P(
-                99,
+                END + 4,
                 24,
                 "guardrails.scp_budget_by_target.'Workloads:NonProd'",
                 "got 0; expected at least 1: the guardrails need 1 SCP on Workloads:NonProd "
@@ -1034,7 +1038,14 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
     ),
     "SCP budget out of range": (
         EXAMPLE + "guardrails:\n  scp_budget_by_target:\n    Sandbox: 9\n",
-        [P(98, 14, "guardrails.scp_budget_by_target.Sandbox", "got 9; expected a number <= 5")],
+        [
+            P(
+                END + 3,
+                14,
+                "guardrails.scp_budget_by_target.Sandbox",
+                "got 9; expected a number <= 5",
+            )
+        ],
     ),
     # ----------------------------------------------------------------- baseline
     "own-logs reader named like a Control Tower role": (
@@ -1168,12 +1179,12 @@ def test_checks_across_sections_run_once_each_section_is_valid() -> None:
     """The SCP budget of an unknown OU is found only after the budget's own range check."""
     text = EXAMPLE + "guardrails:\n  scp_budget_by_target:\n    My.OU: 1\n    Sandbox: 9\n"
     assert problems(text) == [
-        P(99, 14, "guardrails.scp_budget_by_target.Sandbox", "got 9; expected a number <= 5")
+        P(END + 4, 14, "guardrails.scp_budget_by_target.Sandbox", "got 9; expected a number <= 5")
     ]
     text = EXAMPLE + "guardrails:\n  scp_budget_by_target:\n    My.OU: 1\n"
     assert problems(text) == [
         P(
-            98,
+            END + 3,
             12,
             "guardrails.scp_budget_by_target.'My.OU'",
             "got 'My.OU'; expected an entry of organization.organizational_units (Security, "
@@ -1301,6 +1312,15 @@ def test_defaults_of_minimal_settings() -> None:
                 "bus_name": "cfct-build-tamper-alerts",
                 "email_subscriptions": [],
             },
+        },
+        "query": {
+            "enabled": True,
+            "workgroup": "cfct-build-log-archive",
+            "bytes_scanned_cutoff_gib": 100,
+            "results_retention_days": 30,
+            "projection_start": dt.date(2026, 1, 1),
+            "accounts": [],
+            "known_ip_ranges": [],
         },
     }
 

@@ -83,7 +83,7 @@ def test_registry_rule_sets_are_clean_on_the_committed_package(
     }
     assert counts == {
         "cfct-build": (5, 0, 0, 0),
-        "cfn_nag": (20, 0, 7, 9),
+        "cfn_nag": (23, 0, 7, 6),
         "cis-level-1": (5, 0, 2, 2),
         "cis-level-2": (8, 0, 5, 2),
     }
@@ -343,7 +343,7 @@ def test_cli_exit_codes_and_report(
         "true. [cfct-build]"
     )
     assert out.getvalue().splitlines()[1:] == [
-        "cfn-guard 3.1.1 over 6 templates (rules: passed / failed / suppressed / not applicable)",
+        "cfn-guard 3.1.1 over 7 templates (rules: passed / failed / suppressed / not applicable)",
         "  cfct-build    5 rules: 4 / 1 / 0 / 0",
         f"note: {NO_REGISTRY}",
         "guard: 1 failures",
@@ -376,6 +376,7 @@ def test_cli_json(settings: Settings, tmp_path: Path, monkeypatch: pytest.Monkey
         "templates/account-baseline.template",
         "templates/log-archive-bucket.template",
         "templates/log-archive-key.template",
+        "templates/log-archive-query.template",
         "templates/log-archive-replica.template",
         "templates/org-trail.template",
         "templates/tamper-alerts.template",
@@ -623,6 +624,22 @@ def test_validate_lists_every_suppression_of_the_generated_package(settings: Set
         ],
         *both(
             "templates/tamper-alerts.template", "TamperAlertTopic", [("W47", "SNS_ENCRYPTED_KMS")]
+        ),
+        # The query path (issue 6).
+        *both(
+            "templates/log-archive-query.template",
+            "QueryReaderPolicy",
+            [("W28", "CFN_NO_EXPLICIT_RESOURCE_NAMES")],
+        ),
+        *both(
+            "templates/log-archive-query.template",
+            "QueryResultsBucket",
+            [("W35", "S3_BUCKET_LOGGING_ENABLED"), ("F14", "S3_BUCKET_NO_PUBLIC_RW_ACL")],
+        ),
+        *both(
+            "templates/log-archive-query.template",
+            "QueryResultsBucketPolicy",
+            [(None, "S3_BUCKET_SSL_REQUESTS_ONLY")],
         ),
     ]
     assert sorted(found) == sorted(expected)

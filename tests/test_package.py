@@ -55,6 +55,7 @@ def test_example_package_files(settings: Settings) -> None:
         "templates/account-baseline.template",
         "templates/log-archive-bucket.template",
         "templates/log-archive-key.template",
+        "templates/log-archive-query.template",
         "templates/log-archive-replica.template",
         "templates/org-trail.template",
         "templates/tamper-alerts.template",
@@ -67,6 +68,7 @@ def test_example_package_files(settings: Settings) -> None:
         "templates/org-trail.template",
         "templates/tamper-alerts.template",
         "templates/account-baseline.template",
+        "templates/log-archive-query.template",
     ]
     assert build_package(settings) == p  # a pure function of the settings
 

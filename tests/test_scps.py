@@ -207,7 +207,7 @@ def test_partition_is_literal_in_every_arn(settings: Settings) -> None:
 def test_no_target_ous_means_no_scps(settings: Settings) -> None:
     s = _with(settings, organization__organizational_units=[])
     assert scps.policies(s) == []
-    assert [r.deploy_method for r in build_package(s).manifest.resources] == ["stack_set"] * 6
+    assert [r.deploy_method for r in build_package(s).manifest.resources] == ["stack_set"] * 7
 
 
 def test_manifest_resource_targets_every_listed_ou(settings: Settings) -> None:
@@ -232,7 +232,7 @@ def test_package_lists_scps_first_and_ships_the_file(settings: Settings) -> None
     pkg = build_package(settings)
     names = [r.name for r in pkg.manifest.resources]
     assert names[0] == "cfct-build-log-archive-guardrails-1"
-    assert [r.deploy_method for r in pkg.manifest.resources] == ["scp"] + ["stack_set"] * 6
+    assert [r.deploy_method for r in pkg.manifest.resources] == ["scp"] + ["stack_set"] * 7
     [scp] = scps.policies(settings)
     assert pkg.files["policies/cfct-build-log-archive-guardrails-1.json"] == scp.text
     manifest = pkg.files["manifest.yaml"]

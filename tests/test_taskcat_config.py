@@ -78,6 +78,11 @@ def test_example_config(settings: Settings) -> None:
                     "ReplicaKeyArn": f"arn:aws:kms:us-west-2:222222222222:key/{KEY_ID}",
                 },
             },
+            "log-archive-query": {
+                "template": "templates/log-archive-query.template",
+                "regions": ["us-east-1"],
+                "parameters": {"KeyArn": key},
+            },
         },
     }
 
@@ -123,6 +128,7 @@ def test_minimal_settings_have_no_replica_test() -> None:
         "org-trail",
         "tamper-alerts",
         "account-baseline",
+        "log-archive-query",
     ]
     assert tests["log-archive-bucket"]["parameters"] == {
         "KeyArn": f"arn:aws:kms:eu-central-1:012345678903:key/{KEY_ID}"

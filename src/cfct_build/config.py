@@ -67,6 +67,11 @@ KEY_PREFIX = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
 ALIAS = re.compile(r"^[A-Za-z0-9/_-]{1,250}$")
 SNS_TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 OU_PATH = r"^(Root|[^:\s]([^:]*[^:\s])?(:[^:\s]([^:]*[^:\s])?){0,4})$"  # JSON Schema only
+WORKGROUP = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+MAX_KNOWN_IP_RANGES = 1000
+# Where CloudTrail delivers events of global services (IAM, STS's global endpoint, sign-in).
+GLOBAL_EVENTS_REGION = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}
 IAM_ROLE_NAME = re.compile(r"^[A-Za-z0-9_+=,.@-]{1,64}$")
 ROLE_PATH_PATTERN = re.compile(r"^[A-Za-z0-9_+=,.@*?-]+(/[A-Za-z0-9_+=,.@*?-]+)*$")
 EVENT_BUS_NAME = re.compile(r"^[A-Za-z0-9._-]{1,256}$")
@@ -718,6 +723,103 @@ class Baseline(_Model):
     tamper_alerts: TamperAlerts = Field(default_factory=TamperAlerts)
 
 
+def _iso_date(value: Any) -> dt.date:
+    """A date as YAML reads it: unquoted (a date) or quoted (yyyy-mm-dd text)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("expected a calendar date yyyy-mm-dd, e.g. 2026-01-01") from None
+    raise ValueError("expected a date yyyy-mm-dd (without a time), e.g. 2026-01-01")
+
+
+class Query(_Model):
+    enabled: bool = Field(
+        default=True,
+        description="Deploy the query path to the audit account (home Region): a Glue table over "
+        "the archive with partition projection, an Athena workgroup, its results bucket, the "
+        "named investigation queries and the reader policy to attach to key.reader_roles there.",
+    )
+    workgroup: str = Field(
+        default="cfct-build-log-archive",
+        description="Athena workgroup name (its settings are enforced on every query).",
+        json_schema_extra={"pattern": WORKGROUP.pattern},
+    )
+    bytes_scanned_cutoff_gib: int = Field(
+        default=100,
+        ge=1,
+        le=102400,
+        description="Athena cancels a query of the workgroup once it has scanned this many GiB.",
+    )
+    results_retention_days: int = Field(
+        default=30, ge=1, le=3653, description="Query results expire after this many days."
+    )
+    projection_start: Annotated[
+        dt.date,
+        BeforeValidator(_iso_date),
+        WithJsonSchema({"type": "string", "format": "date"}),
+    ] = Field(
+        default=dt.date(2026, 1, 1),
+        description="First day (yyyy-mm-dd, UTC) the table projects; set it to the day the trail "
+        "first delivered. Earlier days only add empty partitions.",
+    )
+    accounts: list[AccountId] = Field(
+        default_factory=list,
+        description="Accounts to project besides the management, log-archive and audit accounts "
+        "(always projected). Logs of an account not listed cannot be queried: add each account "
+        "as it is vended.",
+    )
+    known_ip_ranges: list[str] = Field(
+        default_factory=list,
+        description="The organization's own networks (CIDRs, IPv4 or IPv6). When set, a named "
+        "query lists calls from any other address.",
+    )
+
+    @model_validator(mode="after")
+    def _query(self) -> Query:
+        problems: list[tuple[str | tuple[str, ...], str]] = []
+        if not WORKGROUP.fullmatch(self.workgroup) or self.workgroup == "primary":
+            problems.append(
+                (
+                    "workgroup",
+                    f"got {self.workgroup!r}; expected 1-128 letters, digits, '.', '_' or '-', "
+                    "not 'primary' (every account's default workgroup)",
+                )
+            )
+        for i, account in enumerate(self.accounts):
+            if account in self.accounts[:i]:
+                problems.append((f"accounts.{i}", _again(account, "account")))
+        if len(self.known_ip_ranges) > MAX_KNOWN_IP_RANGES:
+            problems.append(
+                (
+                    "known_ip_ranges",
+                    f"got {len(self.known_ip_ranges)} networks; expected at most "
+                    f"{MAX_KNOWN_IP_RANGES} (one condition each in a named query, whose text "
+                    "Athena caps at 256 KB): summarize them into larger networks",
+                )
+            )
+        networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        for i, cidr in enumerate(self.known_ip_ranges):
+            try:
+                network = ipaddress.ip_network(cidr, strict=True)
+            except ValueError:
+                problems.append(
+                    (
+                        f"known_ip_ranges.{i}",
+                        f"got {cidr!r}; expected a network in CIDR notation without host bits, "
+                        "e.g. 203.0.113.0/24 or 2001:db8::/32",
+                    )
+                )
+                continue
+            if network in networks:
+                problems.append((f"known_ip_ranges.{i}", _again(cidr, "network")))
+            networks.append(network)
+        _raise_located(problems)
+        return self
+
+
 class Settings(_Model):
     """The whole settings file (cfct-build.yaml)."""
 
@@ -739,6 +841,11 @@ class Settings(_Model):
         description="The account baseline: deployed by StackSet to every account of "
         "organization.organizational_units and to the management account (home Region, plus "
         "bucket.replica_region).",
+    )
+    query: Query = Field(
+        default_factory=Query,
+        description="Athena over the archive, deployed by StackSet to the audit account (home "
+        "Region): see README, Query path.",
     )
 
     @model_validator(mode="after")
@@ -857,6 +964,25 @@ class Settings(_Model):
                 )
             )
         _raise_located(problems)
+        return self
+
+    @model_validator(mode="after")
+    def _query_names(self) -> Settings:
+        """The query results bucket's name must fit S3's 63 characters (located error)."""
+        from cfct_build import naming
+
+        name = naming.query_results_bucket(self)
+        if self.query.enabled and len(name) > 63:
+            _raise_located(
+                [
+                    (
+                        "bucket.name_prefix",
+                        f"got {self.bucket.name_prefix!r}, making the query results bucket "
+                        f"name {name!r} {len(name)} characters long; expected a prefix short "
+                        "enough for names of at most 63 characters (or query.enabled: false)",
+                    )
+                ]
+            )
         return self
 
     @model_validator(mode="after")

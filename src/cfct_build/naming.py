@@ -182,3 +182,22 @@ def tamper_bus_arn_sub(s: Settings) -> str:
     org = s.organization
     bus = s.baseline.tamper_alerts.bus_name
     return f"arn:${{AWS::Partition}}:events:{org.home_region}:{org.audit_account}:event-bus/{bus}"
+
+
+# Query path (StackSet to the audit account, home Region): Athena over the archive.
+RES_QUERY = "cfct-build-log-archive-query"
+TEMPLATE_QUERY = "templates/log-archive-query.template"
+QUERY_DATABASE = "cfct_build_log_archive"  # Glue names: lowercase, digits, underscores
+QUERY_TABLE = "cloudtrail"
+QUERY_READER_POLICY = "cfct-build-log-archive-query-reader"
+QUERY_RESULTS_PREFIX = "results"
+
+
+def query_results_bucket(s: Settings) -> str:
+    org = s.organization
+    return f"{s.bucket.name_prefix}-query-results-{org.audit_account}-{org.home_region}"
+
+
+def archive_logs_location(s: Settings) -> str:
+    """Where the organization trail writes: s3://<archive>/<key_prefix>/AWSLogs/<org-id>/."""
+    return f"s3://{archive_bucket(s)}/{s.bucket.key_prefix}/AWSLogs/{s.organization.id}/"

@@ -23,14 +23,16 @@ def run(*argv: str) -> tuple[int, str, str]:
 def test_minimal_settings_prove_clean_with_skip_notes() -> None:
     code, out, err = run("prove", "-s", str(MINIMAL))
     assert (code, err) == (0, "")
-    assert out.splitlines()[-6:] == [
+    assert out.splitlines()[-7:] == [
         "skipped: wl-*-trail, wl-change-selectors, wl-leave-organization: "
         "organization.organizational_units is empty, so no guardrail SCP is attached",
         "skipped: scp-*, sse-scp-*: no organizational_units, so no guardrail SCP applies",
         "skipped: key-admin-*: key.admin_roles is empty",
         "skipped: exempt-*: no exact exempt principal in the log-archive account",
         "skipped: reader-*: key.reader_roles is empty",
-        "prove: all 97 cases evaluate as expected",
+        "skipped: query-reader-*: no key.reader_roles in the audit account, so nobody can run "
+        "the named queries",
+        "prove: all 100 cases evaluate as expected",
     ]
     assert out.splitlines()[:3] == [
         "CloudTrail (cloudtrail.amazonaws.com)",
@@ -52,7 +54,7 @@ def test_json_format_has_every_column() -> None:
     code, out, _ = run("prove", "-s", str(MINIMAL), "--format", "json")
     doc = json.loads(out)
     assert code == 0
-    assert doc["summary"] == {"cases": 97, "as_expected": 97, "differ": 0}
+    assert doc["summary"] == {"cases": 100, "as_expected": 100, "differ": 0}
     assert doc["removed_statements"] == []
     first = doc["cases"][0]
     assert first == {
@@ -85,7 +87,7 @@ def test_a_case_that_differs_exits_1_and_is_named(monkeypatch: pytest.MonkeyPatc
     code, out, _ = run("prove", "-s", str(MINIMAL))
     assert code == 1
     assert out.splitlines()[-1] == (
-        "prove: 2 of 97 cases differ from expectation: ct-write-plain-http, bp-plain-http"
+        "prove: 2 of 100 cases differ from expectation: ct-write-plain-http, bp-plain-http"
     )
     row = next(line for line in out.splitlines() if " ct-write-plain-http " in line)
     assert row == (

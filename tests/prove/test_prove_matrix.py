@@ -493,6 +493,68 @@ EXAMPLE = [
         "deny",
         ["implicit: cross-account, and the topic policy grants nothing"],
     ),
+    # Query path (audit account): a reader with the generated reader policy runs a query.
+    ("query-reader-start-query", "allow", ["identity policy:QueryRunInWorkgroup"]),
+    ("query-reader-get-table", "allow", ["identity policy:QueryReadTableDefinition"]),
+    (
+        "query-reader-list-logs",
+        "allow",
+        ["bucket policy:ReadersReadLogs", "identity policy:QueryReadArchivedLogs"],
+    ),
+    (
+        "query-reader-read-log",
+        "allow",
+        ["bucket policy:ReadersReadLogs", "identity policy:QueryReadArchivedLogs"],
+    ),
+    (
+        "query-reader-decrypt-log",
+        "allow",
+        ["key policy:ReadersDecryptCloudTrailLogs", "identity policy:QueryUseLogKeyThroughS3"],
+    ),
+    ("query-reader-write-results", "allow", ["identity policy:QueryWriteAndReadResults"]),
+    ("query-reader-read-results", "allow", ["identity policy:QueryWriteAndReadResults"]),
+    (
+        "query-reader-encrypt-results",
+        "allow",
+        ["key policy:ReadersEncryptQueryResults", "identity policy:QueryUseLogKeyThroughS3"],
+    ),
+    (
+        "query-reader-decrypt-results",
+        "allow",
+        ["key policy:ReadersEncryptQueryResults", "identity policy:QueryUseLogKeyThroughS3"],
+    ),
+    (
+        "query-reader-read-outside-organization-prefix",
+        "deny",
+        ["implicit: no identity policy allows it"],
+    ),
+    (
+        "query-reader-encrypt-other-bucket",
+        "deny",
+        ["implicit: the key policy grants nothing to this principal"],
+    ),
+    (
+        "query-reader-encrypt-directly",
+        "deny",
+        ["implicit: the key policy grants nothing to this principal"],
+    ),
+    ("query-reader-read-results-plain-http", "deny", ["bucket policy:DenyInsecureTransport"]),
+    (
+        "query-audit-admin-decrypt-results",
+        "deny",
+        ["implicit: the key policy grants nothing to this principal"],
+    ),
+    ("query-outside-read-results", "deny", ["bucket policy:DenyPrincipalsOutsideOrganization"]),
+    (
+        "query-workload-admin-read-results",
+        "deny",
+        ["implicit: cross-account, and the bucket policy grants nothing"],
+    ),
+    (
+        "query-other-account-reader-start-query",
+        "deny",
+        ["implicit: cross-account, and the resource has no policy"],
+    ),
 ]
 
 

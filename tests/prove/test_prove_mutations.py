@@ -39,7 +39,11 @@ FLIPS = {
         "bp-delete-access-log",
         "bp-delete-replica-log",
     ],
-    "DenyInsecureTransport": ["ct-write-plain-http", "bp-plain-http"],
+    "DenyInsecureTransport": [
+        "ct-write-plain-http",
+        "bp-plain-http",
+        "query-reader-read-results-plain-http",
+    ],
     "DenyKeyDestructionExceptAdministrators": [],
     "DenyLeaveOrganization": ["wl-leave-organization", "scp-leave-organization"],
     # Outside the log-archive account the Allow statements already hold each reader to its own
@@ -73,13 +77,29 @@ FLIPS = {
         "scp-trail",
     ],
     "ProtectOrgTrailLogGroup": ["scp-log-group"],
-    "ReadersDecryptCloudTrailLogs": ["reader-1-decrypt", "reader-2-decrypt"],
+    "ReadersDecryptCloudTrailLogs": [
+        "reader-1-decrypt",
+        "reader-2-decrypt",
+        "query-reader-decrypt-log",
+    ],
     # reader-2 is in the log-archive account: its own identity policy suffices there.
-    "ReadersReadLogs": ["reader-1-read-log"],
+    "ReadersReadLogs": ["reader-1-read-log", "query-reader-list-logs", "query-reader-read-log"],
     "ReadersDecryptReplicasThroughS3": ["reader-1-decrypt-replica", "reader-2-decrypt-replica"],
     "ReplicationRoleDecryptsForS3Replication": ["replication-decrypt-source"],
     "ReplicationRoleEncryptsReplicas": ["replication-encrypt-replica"],
     "S3ServerAccessLogsDelivery": ["s3-access-log-delivery"],
+    # Query path: the reader policy (identity, attached by users to their audit-account readers)
+    # and the key's grant for encrypting and reading results.
+    "QueryRunInWorkgroup": ["query-reader-start-query"],
+    "QueryReadTableDefinition": ["query-reader-get-table"],
+    "QueryReadArchivedLogs": ["query-reader-list-logs", "query-reader-read-log"],
+    "QueryWriteAndReadResults": ["query-reader-write-results", "query-reader-read-results"],
+    "QueryUseLogKeyThroughS3": [
+        "query-reader-decrypt-log",
+        "query-reader-encrypt-results",
+        "query-reader-decrypt-results",
+    ],
+    "ReadersEncryptQueryResults": ["query-reader-encrypt-results", "query-reader-decrypt-results"],
 }
 # Deny statements that no case can flip on their own, and why (defence in depth, not dead):
 REDUNDANT = {

@@ -15,6 +15,10 @@ NO_OUS = [
     "scp-*, sse-scp-*: no organizational_units, so no guardrail SCP applies",
 ]
 
+QUERY_NO_READER = (
+    "query-reader-*: no key.reader_roles in the audit account, so nobody can run the named queries"
+)
+
 
 def variant(settings: Settings, changes: dict[str, Any]) -> Settings:
     data = settings.model_dump()
@@ -36,9 +40,9 @@ def variant(settings: Settings, changes: dict[str, Any]) -> Settings:
                 "key.admin_roles": ["arn:aws:iam::111111111111:role/KeyAdmin"],
                 "key.reader_roles": ["arn:aws:iam::222222222222:role/LogArchiveReader"],
             },
-            142,
+            146,
             [],
-            [],
+            [QUERY_NO_READER],
             id="key-in-management",
         ),
         pytest.param(
@@ -46,34 +50,37 @@ def variant(settings: Settings, changes: dict[str, Any]) -> Settings:
                 "key.account": "log_archive",
                 "key.admin_roles": ["arn:aws:iam::222222222222:role/KeyAdmin"],
             },
-            145,
+            162,
             [],
             [],
             id="key-in-log-archive",
         ),
         pytest.param(
             {"bucket.replica_region": None, "trail.cloudwatch_logs.enabled": False},
-            131,
+            148,
             [],
             [],
             id="no-replica-no-log-group",
         ),
-        pytest.param({"bucket.deny_uploads_without_kms": True}, 146, [], [], id="deny-non-kms"),
-        pytest.param({"organization.organizational_units": []}, 119, [], NO_OUS, id="no-ous"),
-        pytest.param({"organization.organizational_units": ["Root"]}, 145, [], [], id="root"),
+        pytest.param({"bucket.deny_uploads_without_kms": True}, 163, [], [], id="deny-non-kms"),
+        pytest.param({"organization.organizational_units": []}, 136, [], NO_OUS, id="no-ous"),
+        pytest.param({"organization.organizational_units": ["Root"]}, 162, [], [], id="root"),
         pytest.param(
             {"baseline.own_logs_reader.enabled": False},
-            126,
+            143,
             [],
             ["own-reader-*: baseline.own_logs_reader.enabled is false"],
             id="no-own-logs-reader",
         ),
         pytest.param(
             {"baseline.tamper_alerts.enabled": False},
-            137,
+            154,
             [],
             ["forwarder-*, alerts-*: baseline.tamper_alerts.enabled is false"],
             id="no-tamper-alerts",
+        ),
+        pytest.param(
+            {"query.enabled": False}, 145, [], ["query-*: query.enabled is false"], id="no-query"
         ),
     ],
 )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cfct_build import render
-from cfct_build.components import alerts, baseline, bucket, key, replica, trail
+from cfct_build.components import alerts, baseline, bucket, key, query, replica, trail
 from cfct_build.components._suppressions import annotate
 from cfct_build.config import Settings
 from cfct_build.manifest import Resource
@@ -32,5 +32,8 @@ def stack_set_components(s: Settings) -> list[Component]:
         modules.append(alerts)
     if baseline.enabled(s):
         modules.append(baseline)
+    # The query path reads the archive and feeds nothing: last, so it never holds up the rest.
+    if query.enabled(s):
+        modules.append(query)
     # Every template gets the checker suppressions whose facts hold (see _suppressions).
     return [Component(m.resource(s), render.template_json(annotate(m.build(s)))) for m in modules]

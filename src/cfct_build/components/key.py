@@ -6,6 +6,8 @@ The key policy is least-privilege and lockout-safe:
   encryption context naming a trail of the management account; it may describe the key and
   decrypt (needed with S3 Bucket Keys), again only for our trail.
 - Readers (settings) may decrypt only CloudTrail-encrypted objects, only from inside the org.
+- The query path's readers (audit account) encrypt and read Athena results with the key,
+  only through S3 and only in the query results bucket.
 - The account baseline's own-logs readers may decrypt our trail's logs only through S3 in the
   home Region (the bucket policy limits each to its own account's prefix).
 - Administration belongs to AWSControlTowerExecution (the CloudFormation execution role, so
@@ -48,6 +50,7 @@ from cfct_build.components._common import (
 )
 from cfct_build.config import Settings
 from cfct_build.manifest import Resource
+from cfct_build.queries import query_reader_roles
 
 COMPONENT = "log-archive-key"
 KEY = "LogArchiveKey"
@@ -122,6 +125,37 @@ def own_logs_readers_decrypt(s: Settings) -> Statement:
                     }
                 ),
                 ArnLike("aws:PrincipalArn", [reader]),
+            ]
+        ),
+    )
+
+
+def readers_encrypt_query_results(s: Settings) -> Statement:
+    """The query path's reader roles (audit account) encrypt and read Athena results with the key.
+
+    Only through S3 in the home Region and only for the query results bucket (its ARN is the
+    encryption context S3 gives KMS: the bucket's with an S3 Bucket Key, else the object's).
+    """
+    org = s.organization
+    results = f"arn:${{AWS::Partition}}:s3:::{naming.query_results_bucket(s)}"
+    return Statement(
+        Sid="ReadersEncryptQueryResults",
+        Effect=Allow,
+        Principal=Principal("AWS", [account_root(org.audit_account)]),
+        Action=_kms("Decrypt", "GenerateDataKey"),
+        Resource=["*"],
+        Condition=Condition(
+            [
+                ArnEquals("aws:PrincipalArn", role_arns(query_reader_roles(s))),
+                StringEquals(
+                    {
+                        "aws:PrincipalOrgID": org.id,
+                        "kms:ViaService": f"s3.{org.home_region}.amazonaws.com",
+                    }
+                ),
+                StringLike(
+                    {"kms:EncryptionContext:aws:s3:arn": [Sub(results), Sub(f"{results}/*")]}
+                ),
             ]
         ),
     )
@@ -202,6 +236,8 @@ def key_policy(s: Settings) -> PolicyDocument:
         )
     if s.baseline.own_logs_reader.enabled:
         statements.append(own_logs_readers_decrypt(s))
+    if s.query.enabled and query_reader_roles(s):
+        statements.append(readers_encrypt_query_results(s))
     if s.bucket.replica_region:
         statements.append(
             Statement(

@@ -9,11 +9,11 @@ their account, Region and partition. The evaluator is principalmapper (see `eval
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cfct_build.config import Settings
 from cfct_build.prove.cases import ALL, SCP_ONLY, Case, build_matrix
-from cfct_build.prove.evaluate import Decision, Request, evaluate
+from cfct_build.prove.evaluate import Decision, Policy, Request, evaluate
 from cfct_build.prove.policies import Generated, generated
 
 __all__ = ["Proof", "Row", "prove", "render"]
@@ -74,7 +74,11 @@ def evaluate_case(case: Case, g: Generated) -> Decision:
         resource_policy=None if scp_only else case.resource_policy(g),
         context=case.context,
     )
-    return evaluate(case.actor, request, g.scps)
+    actor = case.actor
+    if case.identity is not None:
+        identity: Policy | None = getattr(g, case.identity)
+        actor = replace(actor, identity=(identity,) if identity is not None else ())
+    return evaluate(actor, request, g.scps)
 
 
 def prove(s: Settings, *, without: frozenset[str] = frozenset()) -> Proof:

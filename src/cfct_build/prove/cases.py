@@ -32,6 +32,7 @@ from cfct_build.prove.policies import (
     replica_key_arn,
     tamper_topic_rule_arn,
 )
+from cfct_build.queries import query_reader_roles
 
 ALL = "all"
 SCP_ONLY = "SCP only"
@@ -66,6 +67,9 @@ class Case:
     context: Mapping[str, str] = field(default_factory=dict)
     layers: str = ALL
     note: str = ""
+    # Attribute of `Generated` holding the actor's identity policy, for a policy the package
+    # generates (it is then evaluated, and mutated, as generated); None: the actor's own.
+    identity: str | None = None
 
     def resource_policy(self, g: Generated) -> Policy | None:
         if self.target is None or self.target.policy is None:
@@ -888,6 +892,136 @@ def tamper_alerts(w: World, skipped: list[str]) -> list[Case]:
     ]
 
 
+def query_path(w: World, g: Generated, skipped: list[str]) -> list[Case]:
+    """A reader role of the audit account, with the generated reader policy attached, runs a
+    named query end to end; nobody else starts queries there or reads or decrypts the results."""
+    s = w.s
+    if not s.query.enabled or g.query_reader is None:
+        skipped.append("query-*: query.enabled is false")
+        return []
+    audit = s.organization.audit_account
+    results_arn = f"arn:{w.p}:s3:::{naming.query_results_bucket(s)}"
+    results_object = f"{results_arn}/{naming.QUERY_RESULTS_PREFIX}/0a1b2c3d-query.csv"
+    on_results = Target(audit, "query_results_bucket")
+    via_s3 = {"kms:ViaService": f"s3.{w.home}.amazonaws.com"}
+    results_ctx = {**via_s3, "kms:EncryptionContext:aws:s3:arn": results_arn}
+    other_ctx = {**via_s3, "kms:EncryptionContext:aws:s3:arn": f"arn:{w.p}:s3:::other-{audit}"}
+    audit_admin = w.member("audit-account admin", audit, "AuditAdmin")
+    cases = [
+        deny(
+            "query-audit-admin-decrypt-results",
+            audit_admin,
+            "kms:Decrypt",
+            w.key,
+            w.on_key,
+            results_ctx,
+            note="results are as closely held as the logs",
+        ),
+        deny("query-outside-read-results", w.outsider, "s3:GetObject", results_object, on_results),
+        deny(
+            "query-workload-admin-read-results",
+            w.wl_admin,
+            "s3:GetObject",
+            results_object,
+            on_results,
+        ),
+    ]
+    others = [a for a in s.key.reader_roles if a not in query_reader_roles(s)]
+    if others:
+        other = w.member("log reader of another account (settings)", others[0])
+        cases.append(
+            deny(
+                "query-other-account-reader-start-query",
+                other,
+                "athena:StartQueryExecution",
+                workgroup_arn(s),
+                Target(audit),
+                note="workgroups are per account: assume a reader role of the audit account",
+            )
+        )
+    readers = query_reader_roles(s)
+    if not readers:
+        skipped.append(
+            "query-reader-*: no key.reader_roles in the audit account, so nobody can run the "
+            "named queries"
+        )
+        return cases
+    r = w.member("query reader (settings, reader policy attached)", readers[0])
+    q = {"identity": "query_reader"}
+    table = f"arn:{w.p}:glue:{w.home}:{audit}:table/{naming.QUERY_DATABASE}/{naming.QUERY_TABLE}"
+    return [
+        allow("query-reader-start-query", r, "athena:StartQueryExecution", workgroup_arn(s), **q),
+        allow("query-reader-get-table", r, "glue:GetTable", table, **q),
+        allow("query-reader-list-logs", r, "s3:ListBucket", w.archive_arn, w.on_archive, **q),
+        allow("query-reader-read-log", r, "s3:GetObject", w.log_object, w.on_archive, **q),
+        allow(
+            "query-reader-decrypt-log",
+            r,
+            "kms:Decrypt",
+            w.key,
+            w.on_key,
+            {**w.trail_ctx, **via_s3},
+            **q,
+        ),
+        allow("query-reader-write-results", r, "s3:PutObject", results_object, on_results, **q),
+        allow("query-reader-read-results", r, "s3:GetObject", results_object, on_results, **q),
+        allow(
+            "query-reader-encrypt-results",
+            r,
+            "kms:GenerateDataKey",
+            w.key,
+            w.on_key,
+            results_ctx,
+            **q,
+        ),
+        allow("query-reader-decrypt-results", r, "kms:Decrypt", w.key, w.on_key, results_ctx, **q),
+        deny(
+            "query-reader-read-outside-organization-prefix",
+            r,
+            "s3:GetObject",
+            w.mgmt_log_object,
+            w.on_archive,
+            note="the reader policy reads only <key_prefix>/AWSLogs/<org-id>/",
+            **q,
+        ),
+        deny(
+            "query-reader-encrypt-other-bucket",
+            r,
+            "kms:GenerateDataKey",
+            w.key,
+            w.on_key,
+            other_ctx,
+            note="only for the results bucket",
+            **q,
+        ),
+        deny(
+            "query-reader-encrypt-directly",
+            r,
+            "kms:GenerateDataKey",
+            w.key,
+            w.on_key,
+            {"kms:EncryptionContext:aws:s3:arn": results_arn},
+            note="only through S3",
+            **q,
+        ),
+        deny(
+            "query-reader-read-results-plain-http",
+            r,
+            "s3:GetObject",
+            results_object,
+            on_results,
+            {"aws:SecureTransport": "false"},
+            **q,
+        ),
+        *cases,
+    ]
+
+
+def workgroup_arn(s: Settings) -> str:
+    org = s.organization
+    return f"arn:{s.partition}:athena:{org.home_region}:{org.audit_account}:workgroup/{s.query.workgroup}"
+
+
 def build_matrix(s: Settings, g: Generated) -> Matrix:
     w = World(s, g)
     skipped: list[str] = []
@@ -902,6 +1036,7 @@ def build_matrix(s: Settings, g: Generated) -> Matrix:
         *readers_and_outsiders(w, skipped),
         *own_logs_readers(w, skipped),
         *tamper_alerts(w, skipped),
+        *query_path(w, g, skipped),
     ]
     ids = [c.id for c in cases]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})

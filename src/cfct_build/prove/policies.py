@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cfct_build import naming, render, scps
-from cfct_build.components import alerts, baseline, bucket, key, replica
+from cfct_build.components import alerts, baseline, bucket, key, query, replica
 from cfct_build.config import Settings
 from cfct_build.prove.evaluate import IDENTITY, SCP, Policy
 from cfct_build.prove.resolve import Environment, resolve
@@ -53,6 +53,10 @@ class Generated:
     tamper_forwarder: dict[str, Any] | None = None
     tamper_bus: Policy | None = None
     tamper_topic: Policy | None = None
+    # Query path (audit account): the results bucket's policy, and the reader policy users
+    # attach to their reader roles (identity; evaluated as theirs, and mutated like the rest).
+    query_results_bucket: Policy | None = None
+    query_reader: Policy | None = None
 
     def without(self, sids: frozenset[str]) -> Generated:
         """The same policies minus every statement whose Sid is in `sids`."""
@@ -72,6 +76,10 @@ class Generated:
             tamper_forwarder=self.tamper_forwarder,
             tamper_bus=self.tamper_bus.without(sids) if self.tamper_bus else None,
             tamper_topic=self.tamper_topic.without(sids) if self.tamper_topic else None,
+            query_results_bucket=(
+                self.query_results_bucket.without(sids) if self.query_results_bucket else None
+            ),
+            query_reader=self.query_reader.without(sids) if self.query_reader else None,
         )
 
     def sids(self) -> set[str]:
@@ -79,6 +87,7 @@ class Generated:
         policies = [*self.scps, self.archive_bucket, self.access_log_bucket, self.key]
         optional = (self.replica_bucket, self.replica_key, self.tamper_bus, self.tamper_topic)
         policies += [p for p in optional if p is not None]
+        policies += [p for p in (self.query_results_bucket, self.query_reader) if p is not None]
         return {str(st["Sid"]) for p in policies for st in p.document["Statement"] if st.get("Sid")}
 
 
@@ -198,6 +207,7 @@ def generated(s: Settings) -> Generated:
             alerts.TOPIC_POLICY,
             resolve(_properties(alerts_t, alerts.TOPIC_POLICY)["PolicyDocument"], alerts_env),
         )
+    query_results_policy, query_reader_policy = _query_policies(s)
     return Generated(
         scps=scp_policies,
         archive_bucket=archive_policy,
@@ -212,6 +222,8 @@ def generated(s: Settings) -> Generated:
         tamper_forwarder=forwarder_doc,
         tamper_bus=bus_policy,
         tamper_topic=topic_policy,
+        query_results_bucket=query_results_policy,
+        query_reader=query_reader_policy,
     )
 
 
@@ -231,6 +243,30 @@ def baseline_identity(s: Settings, name: str, document: dict[str, Any], account:
         s.partition, s.organization.home_region, account, refs={baseline.KEY_ARN: key_arn(s)}
     )
     return Policy(IDENTITY, name, resolve(document, env))
+
+
+def _query_policies(s: Settings) -> tuple[Policy | None, Policy | None]:
+    """The query path's results bucket policy and reader policy, resolved for the audit account."""
+    if not query.enabled(s):
+        return None, None
+    env = Environment(
+        s.partition,
+        s.organization.home_region,
+        s.organization.audit_account,
+        refs={query.KEY_ARN: key_arn(s), query.RESULTS: naming.query_results_bucket(s)},
+    )
+    t = render_dict(query.build(s))
+    results = Policy(
+        BUCKET_POLICY,
+        query.RESULTS_POLICY,
+        resolve(_properties(t, query.RESULTS_POLICY)["PolicyDocument"], env),
+    )
+    reader = Policy(
+        IDENTITY,
+        naming.QUERY_READER_POLICY,
+        resolve(_properties(t, query.READER_POLICY)["PolicyDocument"], env),
+    )
+    return results, reader
 
 
 def render_dict(template: Any) -> dict[str, Any]:
