@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -445,3 +446,8 @@ def test_query_readers_are_the_audit_accounts(settings: Settings) -> None:
     assert queries.query_reader_roles(settings) == [
         "arn:aws:iam::333333333333:role/SecurityLogReader"
     ]
+
+
+def test_readme_shows_the_role_assumption_query_as_generated(settings: Settings) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"```sql\n{queries.role_assumptions(settings).sql}```\n" in readme
