@@ -195,6 +195,24 @@ def _parser() -> argparse.ArgumentParser:
         help="resolve as CfCT v2.8.4 will once Organizations stops returning the account "
         "Status field (2026-09-09)",
     )
+    p = sub.add_parser(
+        "cost",
+        help="estimate the monthly cost of the configured logging beside a naive trail",
+        description="Estimate the monthly cost of the trail, buckets, keys and CloudWatch Logs "
+        "the settings configure, for the workload a profile describes (accounts, events, "
+        "record sizes), at the list prices shipped with cfct-build (their date is printed); "
+        "beside it, the same workload under naive selectors: all S3 data events, no "
+        "self-exclusion of the log buckets, management events duplicated, no S3 Bucket Key.",
+    )
+    _settings_arg(p)
+    p.add_argument(
+        "--profile-file",
+        "-p",
+        default=DEFAULT_PROFILE,
+        metavar="FILE",
+        help=f"workload profile (default: {DEFAULT_PROFILE})",
+    )
+    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
 
     p = sub.add_parser(
         "simulate",
@@ -221,24 +239,6 @@ def _parser() -> argparse.ArgumentParser:
         metavar="OU_PATH",
         help="OU the new account is vended into, e.g. Workloads:Prod (default: the first OU "
         "of organization.organizational_units)",
-    )
-    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
-    p = sub.add_parser(
-        "cost",
-        help="estimate the monthly cost of the configured logging beside a naive trail",
-        description="Estimate the monthly cost of the trail, buckets, keys and CloudWatch Logs "
-        "the settings configure, for the workload a profile describes (accounts, events, "
-        "record sizes), at the list prices shipped with cfct-build (their date is printed); "
-        "beside it, the same workload under naive selectors: all S3 data events, no "
-        "self-exclusion of the log buckets, management events duplicated, no S3 Bucket Key.",
-    )
-    _settings_arg(p)
-    p.add_argument(
-        "--profile-file",
-        "-p",
-        default=DEFAULT_PROFILE,
-        metavar="FILE",
-        help=f"workload profile (default: {DEFAULT_PROFILE})",
     )
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
 
@@ -422,6 +422,17 @@ def cmd_plan(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
 
 
+def cmd_cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from cfct_build.cost import estimate, render
+    from cfct_build.workload import load_prices, load_profile
+
+    settings = _load(args.settings)
+    profile = load_profile(args.profile_file, settings)
+    comparison = estimate(settings, profile, load_prices())
+    out.write(render(comparison, args.format, args.settings, args.profile_file))
+    return 0
+
+
 def cmd_simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from cfct_build import simulate
 
@@ -433,17 +444,6 @@ def cmd_simulate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         fmt=args.format,
         out=out,
     )
-
-
-def cmd_cost(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from cfct_build.cost import estimate, render
-    from cfct_build.workload import load_prices, load_profile
-
-    settings = _load(args.settings)
-    profile = load_profile(args.profile_file, settings)
-    comparison = estimate(settings, profile, load_prices())
-    out.write(render(comparison, args.format, args.settings, args.profile_file))
-    return 0
 
 
 def cmd_guard(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -476,8 +476,8 @@ COMMANDS = {
     "bootstrap": cmd_bootstrap,
     "publish": cmd_publish,
     "plan": cmd_plan,
-    "simulate": cmd_simulate,
     "cost": cmd_cost,
+    "simulate": cmd_simulate,
     "guard": cmd_guard,
 }
 
