@@ -110,8 +110,20 @@ def cmd_build(extra: list[str]) -> int:
     rc = run(cli, "build", *extra)
     if rc != 0:
         return rc
-    target = [extra[extra.index("--out") + 1]] if "--out" in extra[:-1] else []
-    return run(cli, "validate", *target)
+    return run(cli, "validate", *_out_dir(extra))
+
+
+def _out_dir(extra: list[str]) -> list[str]:
+    """The directory `cfct-build build` wrote to, from its --out/-o option (default: .)."""
+    for i, arg in enumerate(extra):
+        if arg in ("--out", "-o") and i + 1 < len(extra):
+            return [extra[i + 1]]
+        for prefix in ("--out=", "-o="):
+            if arg.startswith(prefix):
+                return [arg[len(prefix) :]]
+        if arg.startswith("-o") and len(arg) > 2 and not arg.startswith("-o="):
+            return [arg[2:]]
+    return []
 
 
 def cmd_taskcat_lint(extra: list[str]) -> int:

@@ -105,10 +105,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         "-f",
-        choices=["text", "wide", "json"],
+        choices=["text", "brief", "json"],
         default="text",
-        help="text: one line per case under its principal; wide: a table with the resource "
-        "and request context too; json: everything, for machines (default: text)",
+        help="text: the full matrix, one row per case; brief: one short line per case under "
+        "its principal (no resource or context); json: everything, for machines "
+        "(default: text)",
     )
 
     sub.add_parser(

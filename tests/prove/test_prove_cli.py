@@ -21,7 +21,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 
 def test_minimal_settings_prove_clean_with_skip_notes() -> None:
-    code, out, err = run("prove", "-s", str(MINIMAL))
+    code, out, err = run("prove", "-s", str(MINIMAL), "--format", "brief")
     assert (code, err) == (0, "")
     assert out.splitlines()[-7:] == [
         "skipped: wl-*-trail, wl-change-selectors, wl-leave-organization: "
@@ -41,7 +41,7 @@ def test_minimal_settings_prove_clean_with_skip_notes() -> None:
         "  ok   ct-write-member-log                           s3:PutObject                         "
         "allow  bucket policy:CloudTrailWriteOrganizationLogs",
     ]
-    _, wide, _ = run("prove", "-s", str(MINIMAL), "--format", "wide")
+    _, wide, _ = run("prove", "-s", str(MINIMAL))
     assert wide.splitlines()[-6:] == out.splitlines()[-6:]
     header = wide.splitlines()[0].split()
     assert header == [
@@ -84,7 +84,7 @@ def test_a_case_that_differs_exits_1_and_is_named(monkeypatch: pytest.MonkeyPatc
         return real(s).without(frozenset({"DenyInsecureTransport"}))
 
     monkeypatch.setattr("cfct_build.prove.generated", without_tls)
-    code, out, _ = run("prove", "-s", str(MINIMAL))
+    code, out, _ = run("prove", "-s", str(MINIMAL), "--format", "brief")
     assert code == 1
     assert out.splitlines()[-1] == (
         "prove: 2 of 100 cases differ from expectation: ct-write-plain-http, bp-plain-http"

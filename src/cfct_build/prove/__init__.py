@@ -103,7 +103,7 @@ def render(proof: Proof, fmt: str = "text") -> str:
             "removed_statements": sorted(proof.removed),
         }
         return json.dumps(doc, indent=2, sort_keys=True) + "\n"
-    if fmt == "text":
+    if fmt == "brief":
         return _render_compact(proof)
     header = (
         "",
@@ -144,7 +144,7 @@ def render(proof: Proof, fmt: str = "text") -> str:
 
 
 def _render_compact(proof: Proof) -> str:
-    """One line per case under a heading per principal; `wide` and `json` carry every column."""
+    """One line per case under a heading per principal; `text` and `json` carry every column."""
     id_w = max((len(r.case.id) for r in proof.rows), default=0)
     action_w = max((len(r.case.action) for r in proof.rows), default=0)
     lines: list[str] = []
