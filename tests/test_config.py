@@ -229,27 +229,27 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
                 "aws-us-gov",
             ),
             P(
-                51,
+                56,
                 19,
                 "bucket.replica_region",
                 "got 'us-west-2'; expected a Region of partition aws-us-gov",
             ),
             P(
-                59,
+                64,
                 7,
                 "key.admin_roles.0",
                 "got 'arn:aws:iam::333333333333:role/SecurityKeyAdmin'; expected partition "
                 "aws-us-gov",
             ),
             P(
-                61,
+                66,
                 7,
                 "key.reader_roles.0",
                 "got 'arn:aws:iam::333333333333:role/SecurityLogReader'; expected partition "
                 "aws-us-gov",
             ),
             P(
-                62,
+                67,
                 7,
                 "key.reader_roles.1",
                 "got 'arn:aws:iam::222222222222:role/LogArchiveReader'; expected partition "
@@ -352,13 +352,13 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
             P(15, 21, "organization.governed_regions", "got 'us-east-1'; expected a list"),
             P(36, 21, "bucket.object_lock.retention_days", "got '365'; expected a whole number"),
             P(
-                49,
+                54,
                 29,
                 "bucket.deny_uploads_without_kms",
                 "got 0 (a number); expected true or false",
             ),
             P(
-                77,
+                82,
                 8,
                 "trail.sns",
                 "got true (true/false); expected a mapping of settings (key: value lines)",
@@ -378,7 +378,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
     ),
     "a number where a Region is expected": (
         edit(("replica_region: us-west-2", "replica_region: 5")),
-        [P(51, 19, "bucket.replica_region", "got 5 (a number); expected text: put it in quotes")],
+        [P(56, 19, "bucket.replica_region", "got 5 (a number); expected text: put it in quotes")],
     ),
     "a float and a bool where whole numbers are expected": (
         edit(
@@ -387,12 +387,12 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         ),
         [
             P(
-                50,
+                55,
                 22,
                 "bucket.access_logs.expiration_days",
                 "got true (true/false); expected a whole number",
             ),
-            P(57, 25, "key.rotation_period_days", "got 365.0 (a number); expected a whole number"),
+            P(62, 25, "key.rotation_period_days", "got 365.0 (a number); expected a whole number"),
         ],
     ),
     "numbers out of range": (
@@ -411,9 +411,9 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
                 "bucket.object_lock.retention_days",
                 "got 123456789012345678901; expected a number <= 36500",
             ),
-            P(57, 25, "key.rotation_period_days", "got 30; expected a number >= 90"),
+            P(62, 25, "key.rotation_period_days", "got 30; expected a number >= 90"),
             P(
-                79,
+                84,
                 21,
                 "trail.cloudwatch_logs.retention_days",
                 "got 42; expected 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, "
@@ -425,7 +425,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("account: audit", "account: security")),
         [
             P(
-                55,
+                60,
                 12,
                 "key.account",
                 "got 'security'; expected 'audit', 'log_archive' or 'management'",
@@ -436,7 +436,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("  sns:\n    enabled: false", "  sns:")),
         [
             P(
-                80,
+                85,
                 7,
                 "trail.sns",
                 "got nothing (an empty value); expected a mapping of settings (key: value lines)",
@@ -534,7 +534,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("rotation_period_days: 365", "rotation_period_days: !!int twelve")),
         [
             P(
-                57,
+                62,
                 25,
                 "key.rotation_period_days",
                 "got invalid YAML: cannot read twelve as a number (invalid literal for int() "
@@ -546,7 +546,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("rotation_period_days: 365", "rotation_period_days: !!python/object:os.system x")),
         [
             P(
-                57,
+                62,
                 25,
                 "key.rotation_period_days",
                 "got invalid YAML: could not determine a constructor for the tag "
@@ -602,22 +602,38 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
             )
         ],
     ),
-    "lifecycle shorter than the retention": (
+    "expiry shorter than the retention": (
+        # only the expiry: the noncurrent expiry (30 days) may be shorter than the retention
         edit(("retention_days: 365\n    ack", "retention_days: 3000\n    ack")),
         [
             P(
-                47,
+                51,
                 22,
                 "bucket.lifecycle.expiration_days",
                 "got 2557; expected at least the Object Lock retention "
                 "(bucket.object_lock.retention_days: 3000)",
             ),
+        ],
+    ),
+    "noncurrent expiry of 0 days": (
+        edit(("noncurrent_expiration_days: 30", "noncurrent_expiration_days: 0")),
+        [
             P(
-                48,
+                52,
                 33,
                 "bucket.lifecycle.noncurrent_expiration_days",
-                "got 2557; expected at least the Object Lock retention "
-                "(bucket.object_lock.retention_days: 3000)",
+                "got 0; expected a number >= 1",
+            ),
+        ],
+    ),
+    "transition minimum object size not S3's": (
+        edit(("object_size: all_storage_classes_128K", "object_size: 128K")),
+        [
+            P(
+                53,
+                45,
+                "bucket.lifecycle.transition_default_minimum_object_size",
+                "got '128K'; expected 'all_storage_classes_128K' or 'varies_by_storage_class'",
             ),
         ],
     ),
@@ -631,14 +647,14 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         ),
         [
             P(
-                45,
+                47,
                 15,
                 "bucket.lifecycle.transitions.1.days",
                 "got 60; expected at least 91 (S3 needs each transition later than the previous "
                 "one)",
             ),
             P(
-                46,
+                48,
                 24,
                 "bucket.lifecycle.transitions.1.storage_class",
                 "got 'GLACIER_IR' after 'DEEP_ARCHIVE'; expected a class further down S3's "
@@ -656,7 +672,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         ),
         [
             P(
-                43,
+                45,
                 15,
                 "bucket.lifecycle.transitions.0.days",
                 "got 10; expected at least 30 days for STANDARD_IA (an S3 minimum)",
@@ -673,7 +689,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         ),
         [
             P(
-                45,
+                47,
                 15,
                 "bucket.lifecycle.transitions.1.days",
                 "got 45; expected at least 60 (S3 needs 30 days in STANDARD_IA before the next "
@@ -691,7 +707,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         ),
         [
             P(
-                47,
+                51,
                 22,
                 "bucket.lifecycle.expiration_days",
                 "got 400; expected more than the last transition (400 days)",
@@ -759,7 +775,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("replica_region: us-west-2", "replica_region: us-east-1")),
         [
             P(
-                51,
+                56,
                 19,
                 "bucket.replica_region",
                 "got 'us-east-1'; expected a Region other than the home Region",
@@ -770,7 +786,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("replica_region: us-west-2", "replica_region: eu-central-1")),
         [
             P(
-                51,
+                56,
                 19,
                 "bucket.replica_region",
                 "got 'eu-central-1'; expected one of the governed Regions "
@@ -815,7 +831,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("alias: cfct-build/cloudtrail", "alias: alias/cloudtrail")),
         [
             P(
-                56,
+                61,
                 10,
                 "key.alias",
                 "got 'alias/cloudtrail'; expected 1-250 letters, digits, '/', '_' or '-', "
@@ -827,7 +843,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("alias: cfct-build/cloudtrail", "alias: aws/cloudtrail")),
         [
             P(
-                56,
+                61,
                 10,
                 "key.alias",
                 "got 'aws/cloudtrail'; expected 1-250 letters, digits, '/', '_' or '-', "
@@ -844,7 +860,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         ),
         [
             P(
-                59,
+                64,
                 7,
                 "key.admin_roles.0",
                 "got 'arn:aws:iam::111111111111:role/SecurityKeyAdmin'; expected a role in the "
@@ -861,7 +877,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         ),
         [
             P(
-                59,
+                64,
                 7,
                 "key.admin_roles.0",
                 "got 'arn:aws:iam::333333333333:role/Admin*'; expected an IAM role ARN with a "
@@ -878,7 +894,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         ),
         [
             P(
-                61,
+                66,
                 7,
                 "key.reader_roles.0",
                 "got 'arn:aws:iam::333333333333:role/SecurityKeyAdmin', also in key.admin_roles; "
@@ -891,7 +907,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("type: AWS::Lambda::Function", "type: AWS::Lambda::Layer")),
         [
             P(
-                69,
+                74,
                 13,
                 "trail.data_events.1.type",
                 f"got 'AWS::Lambda::Layer'; expected {DATA_EVENT_TYPES}",
@@ -902,7 +918,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("type: AWS::Lambda::Function", "type: AWS::S3::Object")),
         [
             P(
-                69,
+                74,
                 13,
                 "trail.data_events.1.type",
                 "got 'AWS::S3::Object' again; expected each data-event type once",
@@ -913,7 +929,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("    - type: AWS::Lambda::Function\n      read_write: all", "    - read_write: all")),
         [
             P(
-                69,
+                74,
                 7,
                 "trail.data_events.1.type",
                 "missing; expected a CloudTrail data-event resource type such as AWS::S3::Object",
@@ -924,7 +940,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit((EXAMPLE_DATA_EVENTS, "  data_events: []\n")),
         [
             P(
-                66,
+                71,
                 16,
                 "trail.data_events",
                 "got an empty list and management_events.enabled: false; expected at least one "
@@ -936,7 +952,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("insights: []", "insights: [ApiCallRateInsight]")),
         [
             P(
-                76,
+                81,
                 14,
                 "trail.insights.0",
                 "got 'ApiCallRateInsight' with management_events.enabled: false; expected "
@@ -954,7 +970,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         ),
         [
             P(
-                77,
+                82,
                 14,
                 "trail.insights.0",
                 "got 'ApiCallRateInsight' with management_events.read_write: read_only; expected "
@@ -966,7 +982,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("name: cfct-build-org-data-events", "name: my--trail")),
         [
             P(
-                65,
+                70,
                 9,
                 "trail.name",
                 "got 'my--trail'; expected 3-128 letters, digits, '.', '_' or '-', starting and "
@@ -976,7 +992,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
     ),
     "trail name in IP address format": (
         edit(("name: cfct-build-org-data-events", "name: 192.168.5.4")),
-        [P(65, 9, "trail.name", "got '192.168.5.4'; expected a name, not an IP address")],
+        [P(70, 9, "trail.name", "got '192.168.5.4'; expected a name, not an IP address")],
     ),
     "trail name unusable for the SNS topic": (
         edit(
@@ -985,7 +1001,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         ),
         [
             P(
-                65,
+                70,
                 9,
                 "trail.name",
                 "got 'org.trail' with sns.enabled: true; expected a name without '.' (the SNS "
@@ -1052,7 +1068,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("role_name: cfct-build-own-logs-reader", "role_name: AWSControlTowerExecution")),
         [
             P(
-                87,
+                92,
                 16,
                 "baseline.own_logs_reader.role_name",
                 "got 'AWSControlTowerExecution'; expected a name of your own, not starting with "
@@ -1065,7 +1081,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("role_name: cfct-build-own-logs-reader", "role_name: team/log-reader")),
         [
             P(
-                87,
+                92,
                 16,
                 "baseline.own_logs_reader.role_name",
                 "got 'team/log-reader'; expected an IAM role name: 1-64 letters, digits or "
@@ -1077,7 +1093,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("      - aws-reserved/sso.amazonaws.com/*\n", "      - /aws-reserved/*\n")),
         [
             P(
-                90,
+                95,
                 9,
                 "baseline.own_logs_reader.assumable_by.0",
                 "got '/aws-reserved/*'; expected a role name or path/name pattern of this "
@@ -1095,7 +1111,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         ),
         [
             P(
-                89,
+                94,
                 19,
                 "baseline.own_logs_reader.assumable_by",
                 "got an empty list []; expected at least 1 item(s)",
@@ -1111,7 +1127,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         ),
         [
             P(
-                62,
+                67,
                 7,
                 "key.reader_roles.1",
                 "got 'arn:aws:iam::222222222222:role/cfct-build-own-logs-reader', named like "
@@ -1124,7 +1140,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("bus_name: cfct-build-tamper-alerts", "bus_name: default")),
         [
             P(
-                93,
+                98,
                 15,
                 "baseline.tamper_alerts.bus_name",
                 "got 'default'; expected 1-256 letters, digits, '.', '_' or '-', neither "
@@ -1141,13 +1157,13 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         ),
         [
             P(
-                95,
+                100,
                 9,
                 "baseline.tamper_alerts.email_subscriptions.0",
                 "got 'security-alerts'; expected an email address such as security@example.com",
             ),
             P(
-                97,
+                102,
                 9,
                 "baseline.tamper_alerts.email_subscriptions.2",
                 "got 'ops@example.com' again; expected each address once",
@@ -1158,7 +1174,7 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
         edit(("    bus_name: cfct-build-tamper-alerts\n", "    topic_name: alerts\n")),
         [
             P(
-                93,
+                98,
                 5,
                 "baseline.tamper_alerts.topic_name",
                 "got unknown key 'topic_name'; expected one of: enabled, bus_name, "
@@ -1245,7 +1261,8 @@ def test_example_settings_are_typed(settings: Settings) -> None:
             {"days": 400, "storage_class": "DEEP_ARCHIVE"},
         ],
         "expiration_days": 2557,
-        "noncurrent_expiration_days": 2557,
+        "noncurrent_expiration_days": 30,
+        "transition_default_minimum_object_size": "all_storage_classes_128K",
     }
 
 
@@ -1274,7 +1291,8 @@ def test_defaults_of_minimal_settings() -> None:
             "lifecycle": {
                 "transitions": [],
                 "expiration_days": 2557,
-                "noncurrent_expiration_days": 2557,
+                "noncurrent_expiration_days": 30,
+                "transition_default_minimum_object_size": "all_storage_classes_128K",
             },
             "access_logs": {"expiration_days": 3653},
             "replica_region": None,

@@ -364,8 +364,10 @@ def plausible_settings(draw: st.DrawFn) -> str:
                 "expiration_days": draw(
                     st.integers(min_value=max(retention, days + 1), max_value=4000)
                 ),
-                "noncurrent_expiration_days": draw(
-                    st.integers(min_value=retention, max_value=4000)
+                # any length: Object Lock, not the lifecycle, keeps a version for the retention
+                "noncurrent_expiration_days": draw(st.integers(min_value=1, max_value=4000)),
+                "transition_default_minimum_object_size": draw(
+                    st.sampled_from(["all_storage_classes_128K", "varies_by_storage_class"])
                 ),
             },
             "replica_region": draw(st.sampled_from([None, *governed[1:]])),

@@ -73,7 +73,7 @@ def usd(p: Prices) -> dict[str, Decimal]:
 def test_reference_estimate_by_hand(reference: Comparison, prices: Prices) -> None:
     u = usd(prices)
     accounts, streams, all_streams = 50, 50 * 3, 50 * 17  # accounts x active / enabled Regions
-    lifetime = 2557 + 2557  # expiration + noncurrent expiration (days)
+    lifetime = 2557 + 30  # expiration + noncurrent expiration (days)
     access_log_days = 3653 + 30  # access-log expiration + its noncurrent expiration
 
     # What both estimates share: deliveries into the archive, its replica and access-log bucket.
@@ -161,9 +161,9 @@ def test_reference_figures_of_the_readme(reference: Comparison) -> None:
     """The figures README.md quotes (prices read on 2026-11-21)."""
     assert reference.prices.read_on == "2026-11-21"
     assert (reference.configured.total, reference.naive.total, reference.ratio) == (
-        Decimal("362.60"),
-        Decimal("2430.35"),
-        Decimal("6.70"),
+        Decimal("299.87"),
+        Decimal("2159.17"),
+        Decimal("7.20"),
     )
     # the README shows the command's whole output for the reference
     readme = (REPO / "README.md").read_text(encoding="utf-8")
@@ -398,7 +398,7 @@ def test_bucket_key_cuts_kms_requests_by_the_profiles_factor() -> None:
 @pytest.mark.parametrize(
     ("settings_extra", "label", "key_months"),
     [
-        ("", "KMS keys (1, 2 rotations billed each)", 3),  # 2557 + 2557 days >= 2 x 365
+        ("", "KMS keys (1, 2 rotations billed each)", 3),  # 2557 + 30 days >= 2 x 365
         ("key: {rotation_period_days: 2560}\n", "KMS keys (1, 1 rotations billed each)", 2),
         (
             "key: {rotation_period_days: 2560}\nbucket:\n  object_lock: {retention_days: 30}\n"
@@ -439,14 +439,14 @@ def test_cloudwatch_logs_lines_only_when_enabled() -> None:
         (
             200,
             "all_storage_classes_128K",
-            [("STANDARD", 90), ("GLACIER_IR", 310), ("DEEP_ARCHIVE", 4714)],
+            [("STANDARD", 90), ("GLACIER_IR", 310), ("DEEP_ARCHIVE", 2187)],
         ),
-        (100, "all_storage_classes_128K", [("STANDARD", 5114)]),
-        (100, "varies_by_storage_class", [("STANDARD", 400), ("DEEP_ARCHIVE", 4714)]),
+        (100, "all_storage_classes_128K", [("STANDARD", 2587)]),
+        (100, "varies_by_storage_class", [("STANDARD", 400), ("DEEP_ARCHIVE", 2187)]),
         (
             128,
             "all_storage_classes_128K",
-            [("STANDARD", 90), ("GLACIER_IR", 310), ("DEEP_ARCHIVE", 4714)],
+            [("STANDARD", 90), ("GLACIER_IR", 310), ("DEEP_ARCHIVE", 2187)],
         ),
     ],
 )
@@ -454,6 +454,96 @@ def test_periods_follow_the_transition_minimum_object_size(
     settings: Settings, size_kb: int, minimum: str, expected: list[tuple[str, int]]
 ) -> None:
     assert periods(settings.bucket.lifecycle, Decimal(size_kb) * KB, minimum) == expected
+
+
+SMALL_FILES = """\
+accounts: 1
+regions: 1
+active_regions: 1
+data_events:
+  AWS::S3::Object: {events_per_account: 73_000, read_share: 0}
+  AWS::Lambda::Function: {events_per_account: 0, read_share: 0}
+  AWS::DynamoDB::Table: {events_per_account: 0, read_share: 0}
+delivery: {log_files_per_region_hour: 1, access_log_objects_per_hour: 0}
+"""  # 730 log files a month of 100 events: 146.5 KB raw, 14.6 KB compressed
+ARCHIVE_AT_100 = (
+    "bucket:\n  lifecycle:\n    transitions: [{days: 100, storage_class: DEEP_ARCHIVE}]\n"
+    "    transition_default_minimum_object_size: "
+)
+
+
+@pytest.mark.parametrize("minimum", ["all_storage_classes_128K", "varies_by_storage_class"])
+def test_minimum_object_size_is_the_one_the_bucket_template_sets(minimum: str) -> None:
+    settings = parse_settings(MINIMAL + ARCHIVE_AT_100 + minimum + "\n", "s.yaml")
+    assert cost.common(settings, parse_profile(SMALL, "p.yaml")).minimum_object_size == minimum
+    # what_if.lifecycle replaces the settings' lifecycle, this key (default) included
+    what_if = parse_profile(SMALL + "what_if:\n  lifecycle: {expiration_days: 400}\n", "p.yaml")
+    assert cost.common(settings, what_if).minimum_object_size == "all_storage_classes_128K"
+
+
+def test_small_files_reach_deep_archive_only_with_varies_by_storage_class() -> None:
+    kept = run_estimate(ARCHIVE_AT_100 + "all_storage_classes_128K\n", SMALL_FILES)
+    moved = run_estimate(ARCHIVE_AT_100 + "varies_by_storage_class\n", SMALL_FILES)
+    lifetime = 2557 + 30
+    files, digests = Decimal(730), Decimal(730)
+    size = Decimal(73_000) * 1500 / 10 / files  # bytes of one compressed log file
+    assert kept.configured.periods == (("STANDARD", lifetime),)
+    assert moved.configured.periods == (("STANDARD", 100), ("DEEP_ARCHIVE", lifetime - 100))
+    # objects stored: log files, then digest files (0 bytes), each 100 days in STANDARD and
+    # the rest in DEEP_ARCHIVE, where each object also bills 32 KB there and 8 KB in STANDARD
+    young, old = (n * days / DPM for n, days in ((files, 100), (files, lifetime - 100)))
+    old_digests = digests * (lifetime - 100) / DPM
+    standard = young * size / GB + old * 8 * KB / GB + old_digests * 8 * KB / GB
+    assert line(moved.configured, "s3.storage:STANDARD") == (
+        standard,
+        cents(standard * Decimal("0.023")),
+    )
+    deep = old * (size + 32 * KB) / GB + old_digests * 32 * KB / GB
+    assert line(moved.configured, "s3.storage:DEEP_ARCHIVE") == (
+        deep,
+        cents(deep * Decimal("0.00099")),
+    )
+    assert line(moved.configured, "s3.transitions:DEEP_ARCHIVE") == (
+        files + digests,
+        cents((files + digests) * Decimal("0.05") / 1000),
+    )
+    # each estimate's note gives the other's configured total
+    assert kept.notes[1:] == (
+        "Configured: log files average 14.6 KB; under 128 KB, they do not transition into "
+        "DEEP_ARCHIVE (transition_default_minimum_object_size is all_storage_classes_128K); "
+        "they stay in STANDARD.",
+        "Naive: log files average 25.7 KB; under 128 KB, they do not transition into "
+        "DEEP_ARCHIVE (transition_default_minimum_object_size is all_storage_classes_128K); "
+        "they stay in STANDARD.",
+        "With bucket.lifecycle.transition_default_minimum_object_size: varies_by_storage_class, "
+        "log and digest files under 128 KB would also move to DEEP_ARCHIVE, each for a "
+        "transition request and 40 KB of billed metadata: the configured estimate would be "
+        f"{moved.configured.total:,.2f} a month instead of {kept.configured.total:,.2f} "
+        "(transition requests: 0.07 instead of 0.00).",
+    )
+    assert moved.notes[1:] == (
+        "With bucket.lifecycle.transition_default_minimum_object_size: all_storage_classes_128K, "
+        "log and digest files under 128 KB would stay in STANDARD instead of moving to "
+        "DEEP_ARCHIVE: the configured estimate would be "
+        f"{kept.configured.total:,.2f} a month instead of {moved.configured.total:,.2f} "
+        "(transition requests: 0.00 instead of 0.07).",
+    )
+
+
+def test_no_trade_off_note_when_the_minimum_size_changes_nothing() -> None:
+    # no transition into GLACIER or DEEP_ARCHIVE: varies_by_storage_class would change nothing
+    c = run_estimate(
+        "bucket:\n  lifecycle:\n    transitions: [{days: 100, storage_class: GLACIER_IR}]\n",
+        SMALL_FILES,
+    )
+    assert c.notes[1:] == (
+        "Configured: log files average 14.6 KB; under 128 KB, they do not transition into "
+        "GLACIER_IR (transition_default_minimum_object_size is all_storage_classes_128K); "
+        "they stay in STANDARD.",
+        "Naive: log files average 25.7 KB; under 128 KB, they do not transition into "
+        "GLACIER_IR (transition_default_minimum_object_size is all_storage_classes_128K); "
+        "they stay in STANDARD.",
+    )
 
 
 TRANSITIONS = """\
@@ -542,8 +632,8 @@ def test_notes_name_what_the_estimate_assumes() -> None:
         "trail:\n  data_events:\n    - {type: AWS::SQS::Queue, read_write: all}\n",
     )
     assert c.notes == (
-        "Storage is the steady state, reached after 5,114 days: log files expire after 2,557 "
-        "days and their noncurrent versions 2,557 days later.",
+        "Storage is the steady state, reached after 2,587 days: a log file expires (becomes "
+        "noncurrent) after 2,557 days and S3 deletes it 30 days later.",
         "trail.data_events selects AWS::SQS::Queue, for which the profile gives no volume: "
         "counted as 0 events.",
     )
@@ -584,25 +674,31 @@ CloudTrail data events: log buckets (loop)              0.00          7.94
 CloudTrail management events (2nd copy)                 0.00      1,000.00
 S3 PUT requests (deliveries, replication)              19.56         19.56
 S3 GET requests (investigations)                        0.04          0.04
-S3 storage: STANDARD                                  131.07        552.92
+S3 storage: STANDARD                                   68.34        281.74
 S3 replication transfer to us-west-2                    0.33          1.42
 KMS requests                                            0.12         12.13
 KMS keys (2, 2 rotations billed each)                   6.00          6.00
 CloudWatch Logs ingestion                              82.07        354.79
 CloudWatch Logs storage (365 days)                      5.91         25.55
-total per month                                       362.60      2,430.35
+total per month                                       299.87      2,159.17
 
-naive / configured: 6.70 (the naive trail costs 2,067.75 more a month)
+naive / configured: 7.20 (the naive trail costs 1,859.30 more a month)
 naive: all S3 data events read and write, no self-exclusion of the log buckets (the trail logs
 its own deliveries), management events on (a second copy), no S3 Bucket Key.
 
 notes:
-- Storage is the steady state, reached after 5,114 days: log files expire after 2,557 days and
-  their noncurrent versions 2,557 days later.
-- Configured: log files average 13.1 KB, under 128 KB: S3 does not transition them into
-  GLACIER_IR, DEEP_ARCHIVE (the lifecycle's default minimum object size); they stay in STANDARD.
-- Naive: log files average 56.6 KB, under 128 KB: S3 does not transition them into GLACIER_IR,
-  DEEP_ARCHIVE (the lifecycle's default minimum object size); they stay in STANDARD.
+- Storage is the steady state, reached after 2,587 days: a log file expires (becomes noncurrent)
+  after 2,557 days and S3 deletes it 30 days later.
+- Configured: log files average 13.1 KB; under 128 KB, they do not transition into GLACIER_IR,
+  DEEP_ARCHIVE (transition_default_minimum_object_size is all_storage_classes_128K); they stay
+  in STANDARD.
+- Naive: log files average 56.6 KB; under 128 KB, they do not transition into GLACIER_IR,
+  DEEP_ARCHIVE (transition_default_minimum_object_size is all_storage_classes_128K); they stay
+  in STANDARD.
+- With bucket.lifecycle.transition_default_minimum_object_size: varies_by_storage_class, log and
+  digest files under 128 KB would also move to DEEP_ARCHIVE, each for a transition request and
+  40 KB of billed metadata: the configured estimate would be 498.58 a month instead of 299.87
+  (transition requests: 193.45 instead of 0.00).
 """
 
 
@@ -643,7 +739,7 @@ def test_cli_json_output(tmp_path: Path) -> None:
     files, digests = 12 * H, 1 * H
     loop = files + digests
     control_tower = 12 * H + 1 * H + 4 * DPM + 60 * H
-    months = 5114 / DPM  # a log file's life in STANDARD
+    months = (2557 + 30) / DPM  # a log file's life in STANDARD
 
     def standard(events: Decimal) -> Decimal:  # GB-months
         return events * 1500 / 10 * months / GB
@@ -706,7 +802,7 @@ def test_cli_json_output(tmp_path: Path) -> None:
     ]
     total = sum(Decimal(str(x["usd"])) for x in configured)
     total_naive = sum(Decimal(str(x["usd"])) for x in naive)
-    assert (total, total_naive) == (Decimal("3.20"), Decimal("4.92"))
+    assert (total, total_naive) == (Decimal("3.18"), Decimal("4.63"))
     expected = {
         "settings": str(settings),
         "profile": str(profile),
@@ -714,13 +810,13 @@ def test_cli_json_output(tmp_path: Path) -> None:
         "configured": {
             "lines": configured,
             "log_file_kb": float((Decimal(100_000) * 150 / files / KB).quantize(Decimal("0.1"))),
-            "storage_classes": [{"class": "STANDARD", "days": 5114}],
+            "storage_classes": [{"class": "STANDARD", "days": 2587}],
             "total_usd": float(total),
         },
         "naive": {
             "lines": naive,
             "log_file_kb": float((naive_events * 150 / files / KB).quantize(Decimal("0.1"))),
-            "storage_classes": [{"class": "STANDARD", "days": 5114}],
+            "storage_classes": [{"class": "STANDARD", "days": 2587}],
             "total_usd": float(total_naive),
         },
         "naive_over_configured": float(cents(total_naive / total)),
@@ -728,8 +824,8 @@ def test_cli_json_output(tmp_path: Path) -> None:
         "(the trail logs its own deliveries), management events on (a second copy), no S3 "
         "Bucket Key",
         "notes": [
-            "Storage is the steady state, reached after 5,114 days: log files expire after "
-            "2,557 days and their noncurrent versions 2,557 days later."
+            "Storage is the steady state, reached after 2,587 days: a log file expires "
+            "(becomes noncurrent) after 2,557 days and S3 deletes it 30 days later."
         ],
     }
     assert (code, err) == (0, "")

@@ -302,7 +302,8 @@ BAD: dict[str, tuple[str, list[Problem]]] = {
     "what-if the settings cannot do": (
         PROFILE
         + "what_if:\n  insights: [ApiCallRateInsight, ApiErrorRateInsight]\n"
-        + "  lifecycle: {expiration_days: 30, noncurrent_expiration_days: 400}\n",
+        # the noncurrent expiry may be shorter than the retention; the expiry may not
+        + "  lifecycle: {expiration_days: 30, noncurrent_expiration_days: 1}\n",
         [
             P(50, 14, "what_if.insights.0", f"got 'ApiCallRateInsight' {NO_INSIGHTS}"),
             P(50, 34, "what_if.insights.1", f"got 'ApiErrorRateInsight' {NO_INSIGHTS}"),

@@ -121,6 +121,12 @@ STORAGE_CLASSES_MIN_DAYS = {
     "DEEP_ARCHIVE": 0,
 }
 IA_CLASSES = ("STANDARD_IA", "ONEZONE_IA")
+# S3 lifecycle's `TransitionDefaultMinimumObjectSize`: by default objects under 128 KB transition
+# to no class; with varies_by_storage_class they may move to ARCHIVE_CLASSES (never to the
+# others, which keep the 128 KB minimum).
+TransitionMinimumObjectSize = Literal["all_storage_classes_128K", "varies_by_storage_class"]
+ARCHIVE_CLASSES = ("GLACIER", "DEEP_ARCHIVE")
+SMALL_OBJECT_BYTES = 128 * 1024
 MAX_RETENTION_DAYS = 36500
 MAX_OU_DEPTH = 5  # AWS Organizations: at most five levels of OUs below the root
 LOG_RETENTION_DAYS = Literal[
@@ -308,19 +314,38 @@ class Lifecycle(_Model):
     transitions: list[Transition] = Field(
         default_factory=list,
         description="Storage-class transitions, in increasing days and S3's class order "
-        "(STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE).",
+        "(STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE). "
+        "Objects under 128 KB (most CloudTrail log files, every digest file) move only as "
+        "`transition_default_minimum_object_size` allows.",
     )
     expiration_days: int = Field(
         default=2557,
         ge=1,
         le=MAX_RETENTION_DAYS + 1,
-        description="Expire current versions after this many days; never before the retention.",
+        description="Days after delivery when a log file expires: on this versioned bucket S3 "
+        "then makes it noncurrent (a delete marker) and deletes it `noncurrent_expiration_days` "
+        "later. Total lifetime of a log file = `expiration_days` + "
+        "`noncurrent_expiration_days`. At least `bucket.object_lock.retention_days`.",
     )
     noncurrent_expiration_days: int = Field(
-        default=2557,
+        default=30,
         ge=1,
         le=MAX_RETENTION_DAYS + 1,
-        description="Delete noncurrent versions after this many days; never before the retention.",
+        description="Days S3 keeps a log file once it is noncurrent, then deletes it. Total "
+        "lifetime of a log file = `expiration_days` + `noncurrent_expiration_days` (by default "
+        "2557 + 30 days: 7 years and a month). Object Lock keeps each version at least "
+        "`bucket.object_lock.retention_days` regardless: S3 lifecycle never deletes a locked "
+        "version, and only the exempt principals may place the delete marker that would make "
+        "one noncurrent early.",
+    )
+    transition_default_minimum_object_size: TransitionMinimumObjectSize = Field(
+        default="all_storage_classes_128K",
+        description="What the transitions do with objects under 128 KB. "
+        "`all_storage_classes_128K` (S3's default, written into the template): they stay in "
+        "STANDARD. `varies_by_storage_class`: they also move to GLACIER and DEEP_ARCHIVE (never "
+        "to the IA classes, INTELLIGENT_TIERING or GLACIER_IR). Each of them then costs a "
+        "transition request and 40 KB of billed metadata (8 KB of it at the STANDARD price), "
+        "which for small log files can exceed the storage saved: compare with `cfct-build cost`.",
     )
 
     @model_validator(mode="after")
@@ -437,17 +462,17 @@ class Bucket(_Model):
                     "segment), at most 200 characters",
                 )
             )
-        retention, lc = self.object_lock.retention_days, self.lifecycle
-        for key in ("expiration_days", "noncurrent_expiration_days"):
-            days = getattr(lc, key)
-            if days < retention:
-                problems.append(
-                    (
-                        f"lifecycle.{key}",
-                        f"got {days}; expected at least the Object Lock retention "
-                        f"(bucket.object_lock.retention_days: {retention})",
-                    )
+        # Only the expiry must outlast the retention (a log file never expires before it). The
+        # noncurrent expiry may be shorter: S3 lifecycle never deletes a locked version.
+        retention, days = self.object_lock.retention_days, self.lifecycle.expiration_days
+        if days < retention:
+            problems.append(
+                (
+                    "lifecycle.expiration_days",
+                    f"got {days}; expected at least the Object Lock retention "
+                    f"(bucket.object_lock.retention_days: {retention})",
                 )
+            )
         _raise_located(problems)
         return self
 

@@ -29,10 +29,14 @@ The model, line by line (H = 730 hours a month, a month = 365/12 days, GB = 2^30
 - Storage is the steady state: an object delivered every month stays `days` in each storage
   class, so each class holds `objects a month x days / (365/12)` objects. Objects live
   `expiration_days + noncurrent_expiration_days`: on a versioned bucket the expiry makes the
-  object noncurrent and the noncurrent expiry deletes it. Objects smaller than 128 KB do not
-  transition (S3's default transition minimum object size, which the bucket keeps); classes
-  bill their minimum object size and per-object overhead; leaving a class before its minimum
-  storage duration bills the rest.
+  object noncurrent and the noncurrent expiry deletes it. Objects smaller than 128 KB
+  transition as the bucket's `TransitionDefaultMinimumObjectSize` says (read from the template
+  the package deploys): into no class with all_storage_classes_128K, into GLACIER and
+  DEEP_ARCHIVE only with varies_by_storage_class; classes bill their minimum object size and
+  per-object overhead; leaving a class before its minimum storage duration bills the rest.
+  When a transition goes to GLACIER or DEEP_ARCHIVE and the other
+  `transition_default_minimum_object_size` would change the configured total, a note gives
+  that total: the transition fee per object against the storage saved.
 - KMS requests: one per log file written (CloudTrail's SSE-KMS), per log file read, and two per
   replicated log file, times (1 - bucket_key_request_reduction) with an S3 Bucket Key. Digest
   files are taken to be SSE-S3 (no KMS request). Keys: the key and the replica key, each with
@@ -51,24 +55,27 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from cfct_build.components.bucket import ACCESS_LOG_NONCURRENT_DAYS, archive_lifecycle
-from cfct_build.config import STORAGE_CLASS_ORDER, DataEventType, Lifecycle, ReadWrite, Settings
+from cfct_build.components.bucket import ACCESS_LOG_NONCURRENT_DAYS, lifecycle_configuration
+from cfct_build.config import (
+    ARCHIVE_CLASSES,
+    SMALL_OBJECT_BYTES,
+    STORAGE_CLASS_ORDER,
+    DataEventType,
+    Lifecycle,
+    ReadWrite,
+    Settings,
+)
 from cfct_build.workload import Prices, Profile
 
 HOURS_PER_MONTH = Decimal(730)
 DAYS_PER_MONTH = Decimal(365) / Decimal(12)
 GB = Decimal(2**30)
 KB = Decimal(1024)
-SMALL_OBJECT_BYTES = Decimal(128 * 1024)
 CENT = Decimal("0.01")
 WIDTH = 96  # text output
 S3_OBJECT: DataEventType = "AWS::S3::Object"
 STANDARD = "STANDARD"
-ARCHIVE_CLASSES = (
-    "GLACIER",
-    "DEEP_ARCHIVE",
-)  # small objects may go there (varies_by_storage_class)
-DEFAULT_MINIMUM_OBJECT_SIZE = "all_storage_classes_128K"
+MINIMUM_OBJECT_SIZES = ("all_storage_classes_128K", "varies_by_storage_class")
 
 NAIVE_TEXT = (
     "naive: all S3 data events read and write, no self-exclusion of the log buckets (the "
@@ -218,12 +225,13 @@ def naive_selection(s: Settings) -> Selection:
 def common(s: Settings, p: Profile) -> Common:
     w = p.what_if
     cw = w.cloudwatch_logs or s.trail.cloudwatch_logs
-    lifecycle = archive_lifecycle(s).to_dict()
+    lifecycle = w.lifecycle or s.bucket.lifecycle
     return Common(
-        lifecycle=w.lifecycle or s.bucket.lifecycle,
-        minimum_object_size=lifecycle.get(
-            "TransitionDefaultMinimumObjectSize", DEFAULT_MINIMUM_OBJECT_SIZE
-        ),
+        lifecycle=lifecycle,
+        # what the bucket does: the value its template sets
+        minimum_object_size=lifecycle_configuration(lifecycle).to_dict()[
+            "TransitionDefaultMinimumObjectSize"
+        ],
         access_log_days=s.bucket.access_logs.expiration_days + ACCESS_LOG_NONCURRENT_DAYS,
         replica_region=s.bucket.replica_region,
         cloudwatch_days=cw.retention_days if cw.enabled else None,
@@ -541,30 +549,68 @@ def _estimate(name: str, sel: Selection, com: Common, p: Profile, prices: Prices
 def estimate(settings: Settings, profile: Profile, prices: Prices) -> Comparison:
     """The configured and the naive estimate of the same workload, with notes."""
     com = common(settings, profile)
-    ours = _estimate("configured", configured_selection(settings, profile), com, profile, prices)
+    selection = configured_selection(settings, profile)
+    ours = _estimate("configured", selection, com, profile, prices)
     naive = _estimate("naive", naive_selection(settings), com, profile, prices)
-    return Comparison(ours, naive, prices, tuple(_notes(settings, profile, com, ours, naive)))
+    other: Estimate | None = None  # the configured estimate under the other minimum size
+    if any(t.storage_class in ARCHIVE_CLASSES for t in com.lifecycle.transitions):
+        (minimum,) = (m for m in MINIMUM_OBJECT_SIZES if m != com.minimum_object_size)
+        alternative = Common(**{**vars(com), "minimum_object_size": minimum})
+        other = _estimate(minimum, selection, alternative, profile, prices)
+    notes = _notes(settings, profile, com, ours, naive, other)
+    return Comparison(ours, naive, prices, tuple(notes))
 
 
-def _notes(s: Settings, p: Profile, com: Common, ours: Estimate, naive: Estimate) -> list[str]:
+def _notes(
+    s: Settings,
+    p: Profile,
+    com: Common,
+    ours: Estimate,
+    naive: Estimate,
+    other: Estimate | None,
+) -> list[str]:
     lc = com.lifecycle
     lifetime = lc.expiration_days + lc.noncurrent_expiration_days
     notes = [
-        f"Storage is the steady state, reached after {lifetime:,} days: log files expire after "
-        f"{lc.expiration_days:,} days and their noncurrent versions "
+        f"Storage is the steady state, reached after {lifetime:,} days: a log file expires "
+        f"(becomes noncurrent) after {lc.expiration_days:,} days and S3 deletes it "
         f"{lc.noncurrent_expiration_days:,} days later."
     ]
+    setting = "transition_default_minimum_object_size"
     if lc.transitions:
         for est in (ours, naive):
-            classes = [cls for cls, _ in est.periods[1:]]
+            classes = [cls for cls, _ in est.periods]
             skipped = [t.storage_class for t in lc.transitions if t.storage_class not in classes]
             if skipped:
                 kb = (est.log_file_bytes / KB).quantize(Decimal("0.1"), ROUND_HALF_UP)
-                notes.append(
-                    f"{est.name.capitalize()}: log files average {kb} KB, under 128 KB: S3 "
-                    f"does not transition them into {', '.join(skipped)} (the lifecycle's "
-                    f"default minimum object size); they stay in {est.periods[-1][0]}."
+                stay = (
+                    f"they stay in {classes[0]}"
+                    if len(classes) == 1
+                    else f"they go through {', then '.join(classes)}"
                 )
+                notes.append(
+                    f"{est.name.capitalize()}: log files average {kb} KB; under 128 KB, they do "
+                    f"not transition into {', '.join(skipped)} ({setting} is "
+                    f"{com.minimum_object_size}); {stay}."
+                )
+    if other is not None and other.total != ours.total:
+        archive = [t.storage_class for t in lc.transitions if t.storage_class in ARCHIVE_CLASSES]
+        fees = [
+            sum((x.usd for x in e.lines if x.id.startswith("s3.transitions:")), Decimal(0))
+            for e in (other, ours)
+        ]
+        change = (
+            f"would also move to {', '.join(archive)}, each for a transition request and 40 KB "
+            "of billed metadata"
+            if other.name == "varies_by_storage_class"
+            else f"would stay in STANDARD instead of moving to {', '.join(archive)}"
+        )
+        notes.append(
+            f"With bucket.lifecycle.{setting}: {other.name}, log and digest files under 128 KB "
+            f"{change}: the configured estimate would be {_usd(other.total)} a month instead "
+            f"of {_usd(ours.total)} (transition requests: {_usd(fees[0])} instead of "
+            f"{_usd(fees[1])})."
+        )
     for d in s.trail.data_events:
         if d.type not in p.data_events:
             notes.append(

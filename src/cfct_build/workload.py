@@ -227,17 +227,14 @@ def _cross_problems(profile: Profile, settings: Settings) -> list[tuple[Path_, s
             )
     lifecycle = profile.what_if.lifecycle
     retention = settings.bucket.object_lock.retention_days
-    if lifecycle is not None:
-        for key in ("expiration_days", "noncurrent_expiration_days"):
-            days = getattr(lifecycle, key)
-            if days < retention:
-                problems.append(
-                    (
-                        ("what_if", "lifecycle", key),
-                        f"got {days}; expected at least the Object Lock retention of the "
-                        f"settings (bucket.object_lock.retention_days: {retention})",
-                    )
-                )
+    if lifecycle is not None and lifecycle.expiration_days < retention:
+        problems.append(
+            (
+                ("what_if", "lifecycle", "expiration_days"),
+                f"got {lifecycle.expiration_days}; expected at least the Object Lock retention "
+                f"of the settings (bucket.object_lock.retention_days: {retention})",
+            )
+        )
     return problems
 
 

@@ -233,10 +233,11 @@ def test_archive_bucket_resource(settings: Settings) -> None:
                             {"StorageClass": "DEEP_ARCHIVE", "TransitionInDays": 400},
                         ],
                         "ExpirationInDays": 2557,
-                        "NoncurrentVersionExpiration": {"NoncurrentDays": 2557},
+                        "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
                         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
                     }
-                ]
+                ],
+                "TransitionDefaultMinimumObjectSize": "all_storage_classes_128K",
             },
             "ReplicationConfiguration": {
                 "Role": {"Fn::GetAtt": ["ReplicationRole", "Arn"]},
@@ -659,7 +660,9 @@ def test_lifecycle_without_transitions_follows_settings() -> None:
         "        storage_class: DEEP_ARCHIVE\n",
         "    transitions: []\n",
     ).replace("retention_days: 365", "retention_days: 400")
-    text = text.replace("noncurrent_expiration_days: 2557", "noncurrent_expiration_days: 500")
+    # a noncurrent expiry shorter than the retention: Object Lock still keeps each version
+    text = text.replace("noncurrent_expiration_days: 30", "noncurrent_expiration_days: 1")
+    text = text.replace("all_storage_classes_128K", "varies_by_storage_class")
     s = parse_settings(text)
     props = template(s)["Resources"]["ArchiveBucket"]["Properties"]
     assert props["LifecycleConfiguration"] == {
@@ -668,10 +671,11 @@ def test_lifecycle_without_transitions_follows_settings() -> None:
                 "Id": "TransitionAndExpireLogs",
                 "Status": "Enabled",
                 "ExpirationInDays": 2557,
-                "NoncurrentVersionExpiration": {"NoncurrentDays": 500},
+                "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
                 "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
             }
-        ]
+        ],
+        "TransitionDefaultMinimumObjectSize": "varies_by_storage_class",
     }
     assert props["ObjectLockConfiguration"]["Rule"] == {
         "DefaultRetention": {"Mode": "GOVERNANCE", "Days": 400}

@@ -123,10 +123,11 @@ def test_replica_bucket_resource(settings: Settings) -> None:
                             {"StorageClass": "DEEP_ARCHIVE", "TransitionInDays": 400},
                         ],
                         "ExpirationInDays": 2557,
-                        "NoncurrentVersionExpiration": {"NoncurrentDays": 2557},
+                        "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
                         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
                     }
-                ]
+                ],
+                "TransitionDefaultMinimumObjectSize": "all_storage_classes_128K",
             },
             "Tags": TAGS,
         },

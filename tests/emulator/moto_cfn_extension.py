@@ -7,7 +7,7 @@ the duration of a `with` block (the `emulated_aws` fixture uses it):
   (`moto.cloudformation.parsing.get_model_map` / `get_model_list`), so the models below are
   used for their resource types;
 - the loading of stack parameters, to enforce their constraints;
-- four response builders that drop or hard-code fields the tests read back.
+- five response builders that drop or hard-code fields the tests read back.
 Outside that block moto behaves exactly as released.
 
 What moto 5.2.5 does with the resources and properties our package uses, and the fix here:
@@ -19,7 +19,7 @@ What moto 5.2.5 does with the resources and properties our package uses, and the
 | bucket `PublicAccessBlockConfiguration` | dropped | PutPublicAccessBlock |
 | bucket `OwnershipControls` | dropped | PutBucketOwnershipControls |
 | bucket `BucketEncryption` `BucketKeyEnabled` | dropped (algorithm and key kept) | PutBucketEncryption with the whole rule |
-| bucket `LifecycleConfiguration` | dropped | PutBucketLifecycleConfiguration |
+| bucket `LifecycleConfiguration` | dropped | PutBucketLifecycleConfiguration (rules and the `TransitionDefaultMinimumObjectSize` header) |
 | bucket `LoggingConfiguration` | dropped | PutBucketLogging (see `_put_logging`) |
 | bucket `ReplicationConfiguration` | dropped | PutBucketReplication |
 | `AWS::S3::BucketPolicy` | silently skipped | PutBucketPolicy |
@@ -36,6 +36,7 @@ What moto 5.2.5 does with the resources and properties our package uses, and the
 | Parameter `AllowedPattern`, `AllowedValues` | not enforced | enforced at stack creation, like CloudFormation |
 | GetKeyRotationStatus response | never has `RotationPeriodInDays` | has it |
 | GetBucketLogging response | drops `TargetObjectKeyFormat` | returns it |
+| GetBucketLifecycleConfiguration response | hard-codes `TransitionDefaultMinimumObjectSize: all_storage_classes_128K` | returns the value the extension stored with the rules |
 | GetBucketReplication response | hard-codes each rule's `Filter` and `DeleteMarkerReplication`, drops `SourceSelectionCriteria` | returns the stored rules |
 | GetTrail / DescribeTrails responses | `HasCustomEventSelectors`, `HasInsightSelectors` always false | computed from the trail's selectors |
 
@@ -76,9 +77,10 @@ from moto.kms.models import kms_backends
 from moto.kms.responses import KmsResponse
 from moto.s3.exceptions import (
     CrossLocationLoggingProhibited,
+    InvalidArgumentError,
     VersioningNotEnabledForReplication,
 )
-from moto.s3.models import FakeBucket, S3Backend, s3_backends
+from moto.s3.models import FakeBucket, S3Backend, TransitionDefaultMinimumObjectSize, s3_backends
 from moto.s3.responses import S3Response
 from moto.sns.models import Topic as MotoSnsTopic
 from moto.sns.models import sns_backends
@@ -88,6 +90,11 @@ from moto.utilities.utils import get_partition
 # Attribute the extension sets on moto's KMS key objects (moto has no rotation period).
 ROTATION_PERIOD_ATTR = "emulator_rotation_period_in_days"
 DEFAULT_ROTATION_PERIOD_DAYS = 365  # AWS's default when RotationPeriodInDays is omitted
+# Attribute the extension sets on moto's buckets: (the rules list it was put with, the value of
+# PutBucketLifecycleConfiguration's `x-amz-transition-default-minimum-object-size` header).
+MINIMUM_OBJECT_SIZE_ATTR = "emulator_transition_default_minimum_object_size"
+MINIMUM_OBJECT_SIZE_HEADER = "x-amz-transition-default-minimum-object-size"
+DEFAULT_MINIMUM_OBJECT_SIZE = TransitionDefaultMinimumObjectSize.ALL_STORAGE_CLASSES_128K.value
 
 
 # --------------------------------------------------------------------------- S3
@@ -98,12 +105,19 @@ def _s3_model() -> ServiceModel:
     return get_session().get_service_model("s3")
 
 
-def _as_sent(operation: str, params: dict[str, Any]) -> dict[str, Any]:
-    """The XML body boto3 sends for an S3 `operation`, parsed as moto's S3 handler parses it."""
-    request = serialize.create_serializer("rest-xml").serialize_to_request(
+def _request(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The request (headers, body) boto3 sends for an S3 `operation`."""
+    request: dict[str, Any] = serialize.create_serializer("rest-xml").serialize_to_request(
         params, _s3_model().operation_model(operation)
     )
-    parsed: dict[str, Any] = xmltodict.parse(request["body"], dict_constructor=dict)
+    return request
+
+
+def _as_sent(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The XML body boto3 sends for an S3 `operation`, parsed as moto's S3 handler parses it."""
+    parsed: dict[str, Any] = xmltodict.parse(
+        _request(operation, params)["body"], dict_constructor=dict
+    )
     return parsed
 
 
@@ -190,6 +204,36 @@ def _replication_rule(rule: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _put_lifecycle(backend: S3Backend, bucket: FakeBucket, lifecycle: dict[str, Any]) -> None:
+    """PutBucketLifecycleConfiguration: the rules, and the minimum object size header.
+
+    moto stores the rules but ignores the header (its GetBucketLifecycleConfiguration always
+    answers all_storage_classes_128K). The extension keeps the header's value beside the rules
+    list it was put with, so a later put through moto's own handler (a new list, header
+    ignored) falls back to S3's default instead of showing a stale value.
+    """
+    params: dict[str, Any] = {
+        "Bucket": bucket.name,
+        "LifecycleConfiguration": {"Rules": [_lifecycle_rule(r) for r in lifecycle["Rules"]]},
+    }
+    if "TransitionDefaultMinimumObjectSize" in lifecycle:
+        params["TransitionDefaultMinimumObjectSize"] = lifecycle[
+            "TransitionDefaultMinimumObjectSize"
+        ]
+    request = _request("PutBucketLifecycleConfiguration", params)
+    minimum = request["headers"].get(MINIMUM_OBJECT_SIZE_HEADER, DEFAULT_MINIMUM_OBJECT_SIZE)
+    if minimum not in {m.value for m in TransitionDefaultMinimumObjectSize}:
+        raise InvalidArgumentError(
+            f"Invalid value for {MINIMUM_OBJECT_SIZE_HEADER}", MINIMUM_OBJECT_SIZE_HEADER, minimum
+        )
+    sent = xmltodict.parse(request["body"], dict_constructor=dict)
+    sent_rules = sent["LifecycleConfiguration"].get("Rule", [])
+    backend.put_bucket_lifecycle(
+        bucket.name, sent_rules if isinstance(sent_rules, list) else [sent_rules]
+    )
+    setattr(bucket, MINIMUM_OBJECT_SIZE_ATTR, (bucket.rules, minimum))
+
+
 def _put_logging(backend: S3Backend, bucket: FakeBucket, config: dict[str, Any]) -> None:
     """PutBucketLogging, without moto's permission heuristic where AWS does not apply one.
 
@@ -267,15 +311,7 @@ def apply_bucket_properties(
             name, ownership=sent["OwnershipControls"]["Rule"]["ObjectOwnership"]
         )
     if "LifecycleConfiguration" in properties:
-        rules = [_lifecycle_rule(r) for r in properties["LifecycleConfiguration"]["Rules"]]
-        sent = _as_sent(
-            "PutBucketLifecycleConfiguration",
-            {"Bucket": name, "LifecycleConfiguration": {"Rules": rules}},
-        )
-        sent_rules = sent["LifecycleConfiguration"].get("Rule", [])
-        backend.put_bucket_lifecycle(
-            name, sent_rules if isinstance(sent_rules, list) else [sent_rules]
-        )
+        _put_lifecycle(backend, bucket, properties["LifecycleConfiguration"])
     if "LoggingConfiguration" in properties:
         logging_cfg = properties["LoggingConfiguration"]
         enabled = _drop_none(
@@ -332,6 +368,32 @@ def _stored_replication(original: Callable[[S3Response], Any]) -> Callable[[S3Re
         return self.serialized(ActionResult({"ReplicationConfiguration": config}))
 
     return get_bucket_replication
+
+
+def _with_minimum_object_size(
+    original: Callable[[S3Response], Any],
+) -> Callable[[S3Response], Any]:
+    """GetBucketLifecycleConfiguration with the stored TransitionDefaultMinimumObjectSize."""
+
+    def get_bucket_lifecycle(self: S3Response) -> Any:
+        bucket = self.backend.get_bucket(self.bucket_name)
+        rules, minimum = getattr(bucket, MINIMUM_OBJECT_SIZE_ATTR, (None, None))
+        if rules is not bucket.rules:  # never put by the extension, or put again since
+            return original(self)
+        serialized = self.serialized
+
+        def with_minimum(result: ActionResult) -> Any:
+            body = dict(result.result)  # type: ignore[call-overload]
+            body["TransitionDefaultMinimumObjectSize"] = minimum
+            return serialized(ActionResult(body))
+
+        self.serialized = with_minimum  # type: ignore[method-assign,assignment]
+        try:
+            return original(self)
+        finally:
+            del self.serialized
+
+    return get_bucket_lifecycle
 
 
 def _with_key_format(original: Callable[[S3Response], Any]) -> Callable[[S3Response], Any]:
@@ -844,6 +906,11 @@ def activate() -> Iterator[None]:
         ),
         mock.patch.object(
             S3Response, "get_bucket_logging", _with_key_format(S3Response.get_bucket_logging)
+        ),
+        mock.patch.object(
+            S3Response,
+            "get_bucket_lifecycle",
+            _with_minimum_object_size(S3Response.get_bucket_lifecycle),
         ),
         mock.patch.object(Trail, "description", _with_selector_flags(Trail.description)),
         mock.patch.object(

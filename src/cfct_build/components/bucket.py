@@ -73,7 +73,7 @@ from cfct_build.components._common import (
     role_arns,
     tags,
 )
-from cfct_build.config import Settings
+from cfct_build.config import Lifecycle, Settings
 from cfct_build.manifest import Resource
 
 COMPONENT = "log-archive-bucket"
@@ -268,7 +268,17 @@ def versioned() -> s3.VersioningConfiguration:
 
 def archive_lifecycle(s: Settings) -> s3.LifecycleConfiguration:
     """Transitions and expiry of the settings; settings guarantee expiry >= retention."""
-    lc = s.bucket.lifecycle
+    return lifecycle_configuration(s.bucket.lifecycle)
+
+
+def lifecycle_configuration(lc: Lifecycle) -> s3.LifecycleConfiguration:
+    """The archive's (and replica's) lifecycle for `lc`, also as `cfct-build cost` models it.
+
+    A log file lives `expiration_days` (then S3 makes it noncurrent) plus
+    `noncurrent_expiration_days` (then S3 deletes it). `TransitionDefaultMinimumObjectSize` is
+    always written, even with S3's default, so the template states what happens to objects
+    under 128 KB instead of depending on the default of the day the rule was put.
+    """
     rule = s3.LifecycleRule(
         Id="TransitionAndExpireLogs",
         Status="Enabled",
@@ -285,7 +295,9 @@ def archive_lifecycle(s: Settings) -> s3.LifecycleConfiguration:
             s3.LifecycleRuleTransition(StorageClass=t.storage_class, TransitionInDays=t.days)
             for t in lc.transitions
         ]
-    return s3.LifecycleConfiguration(Rules=[rule])
+    return s3.LifecycleConfiguration(
+        Rules=[rule], TransitionDefaultMinimumObjectSize=lc.transition_default_minimum_object_size
+    )
 
 
 # --------------------------------------------------------------------------- policies
