@@ -203,6 +203,20 @@ def test_unreadable_file_is_a_snapshot_error(tmp_path: Path) -> None:
     assert info.value.problems == [Problem(str(bad), "", "not UTF-8 text (invalid start byte)")]
 
 
+@pytest.mark.parametrize(
+    ("name", "reason"), [("missing.json", "no such file or directory"), (".", "a directory")]
+)
+def test_missing_file_or_directory_is_a_snapshot_error(
+    tmp_path: Path, name: str, reason: str
+) -> None:
+    path = tmp_path / name
+    with pytest.raises(SnapshotError) as info:
+        load_snapshot(path)
+    assert info.value.problems == [
+        Problem(str(path), "", f"got {reason}; expected a readable snapshot file")
+    ]
+
+
 # --------------------------------------------------------------------------- the model
 
 

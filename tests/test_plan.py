@@ -558,6 +558,24 @@ def test_cli_bad_snapshot_exit_2_located(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("option", ["--snapshot", "--previous"])
+def test_cli_missing_snapshot_or_directory_exit_2_located(tmp_path: Path, option: str) -> None:
+    missing = tmp_path / "nonexistent"
+    first = [] if option == "--snapshot" else ["--snapshot", str(EXAMPLE)]
+    assert _run(*first, option, str(missing)) == (
+        2,
+        "",
+        f"cfct-build plan: error:\n{missing}: (document): got no such file or directory; "
+        "expected a readable snapshot file\n",
+    )
+    assert _run(*first, option, str(tmp_path)) == (
+        2,
+        "",
+        f"cfct-build plan: error:\n{tmp_path}: (document): got a directory; expected a "
+        "readable snapshot file\n",
+    )
+
+
 def test_cli_save_snapshot_needs_a_live_read(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
     assert _run("--snapshot", str(EXAMPLE), "--save-snapshot", str(target)) == (

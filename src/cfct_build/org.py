@@ -313,6 +313,11 @@ def load_snapshot(path: Path | str) -> Organization:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise SnapshotError([Problem(str(p), "", f"not UTF-8 text ({exc.reason})")]) from None
+    except OSError as exc:  # missing, a directory, unreadable: bad input (exit 2), like settings
+        reason = "a directory" if p.is_dir() else (exc.strerror or str(exc)).lower()
+        raise SnapshotError(
+            [Problem(str(p), "", f"got {reason}; expected a readable snapshot file")]
+        ) from None
     return parse_snapshot(text, str(p))
 
 
