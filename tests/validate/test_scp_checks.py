@@ -129,10 +129,100 @@ def test_every_deny_must_exempt_control_tower() -> None:
     assert findings(missing, one_account, ct_only, allow, deny(Action="s3:PutObject")) == [
         Finding(POLICY, 5, "CFCT-S104", "error", "Statement.0",
                 f"Deny statement Statement.0 {message}"),
-        Finding(POLICY, 11, "CFCT-S104", "error", "Statement.1", f"Deny statement 'One' {message}"),
+        Finding(POLICY, 11, "CFCT-S104", "error", "Statement.1",
+                "Deny statement 'One' does not exempt AWSControlTowerExecution: "
+                "'arn:aws:iam::111111111111:role/AWSControlTowerExecution' exempts it in one "
+                "account only; add ArnNotLike aws:PrincipalArn "
+                "arn:<partition>:iam::*:role/AWSControlTowerExecution"),
         Finding(POLICY, 22, "CFCT-S104", "warning", "Statement.2",
                 "Deny statement 'CtOnly' does not exempt stacksets-exec-*: service-managed "
                 "StackSets in the attached accounts may be locked out"),
+    ]  # fmt: skip
+
+
+CT = "arn:aws:iam::*:role/AWSControlTowerExecution"
+SSE = "arn:aws:iam::*:role/stacksets-exec-*"
+ADD = "add ArnNotLike aws:PrincipalArn arn:<partition>:iam::*:role/AWSControlTowerExecution"
+
+
+def exempting(sid: str, condition: dict[str, Any]) -> dict[str, Any]:
+    return deny(Sid=sid, Action="s3:DeleteObject", Condition=condition)
+
+
+def test_string_not_equals_compares_literally_so_a_wildcard_exempts_nobody() -> None:
+    literal = exempting("Literal", {"StringNotEquals": {"aws:PrincipalArn": [CT, SSE]}})
+    ignore_case = exempting(
+        "IgnoreCase", {"StringNotEqualsIgnoreCaseIfExists": {"aws:PrincipalARN": CT}}
+    )
+    # Mixed: CT's role under the right operator, stacksets-exec-* under the literal one.
+    mixed = exempting(
+        "Mixed",
+        {"ArnNotLike": {"aws:PrincipalArn": CT}, "StringNotEquals": {"aws:PrincipalArn": SSE}},
+    )
+    assert findings(literal, ignore_case, mixed) == [
+        Finding(POLICY, 6, "CFCT-S104", "error", "Statement.0",
+                "Deny statement 'Literal' does not exempt AWSControlTowerExecution: "
+                "StringNotEquals compares literally, so "
+                "'arn:aws:iam::*:role/AWSControlTowerExecution' (its * and ? are not wildcards "
+                f"there) exempts no role; {ADD}"),
+        Finding(POLICY, 20, "CFCT-S104", "error", "Statement.1",
+                "Deny statement 'IgnoreCase' does not exempt AWSControlTowerExecution: "
+                "StringNotEqualsIgnoreCaseIfExists compares literally, so "
+                "'arn:aws:iam::*:role/AWSControlTowerExecution' (its * and ? are not wildcards "
+                f"there) exempts no role; {ADD}"),
+        Finding(POLICY, 31, "CFCT-S104", "warning", "Statement.2",
+                "Deny statement 'Mixed' does not exempt stacksets-exec-*: StringNotEquals "
+                "compares literally, so 'arn:aws:iam::*:role/stacksets-exec-*' (its * and ? are "
+                "not wildcards there) exempts no role; service-managed StackSets in the attached "
+                "accounts may be locked out"),
+    ]  # fmt: skip
+
+
+def test_arn_operators_compare_field_by_field_and_brackets_are_literal() -> None:
+    spans = exempting(
+        "Spans", {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*AWSControlTowerExecution"}}
+    )
+    # fnmatch would read [0-9] as a character class; IAM reads it literally.
+    brackets = exempting(
+        "Brackets",
+        {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::[0-9]*:role/AWSControlTowerExecution"}},
+    )
+    # StringNotLike's wildcard does cross ':', so the same value exempts there.
+    string_like = exempting(
+        "StringLike",
+        {"StringNotLike": {"aws:PrincipalArn": ["arn:aws:iam::*AWSControlTowerExecution", SSE]}},
+    )
+    assert findings(spans, brackets, string_like) == [
+        Finding(POLICY, 6, "CFCT-S104", "error", "Statement.0",
+                "Deny statement 'Spans' does not exempt AWSControlTowerExecution: ArnNotLike "
+                "compares an ARN field by field and a wildcard never crosses ':', so "
+                f"'arn:aws:iam::*AWSControlTowerExecution' matches no role ARN; {ADD}"),
+        Finding(POLICY, 17, "CFCT-S104", "error", "Statement.1",
+                f"Deny statement 'Brackets' does not exempt AWSControlTowerExecution: {ADD}"),
+    ]  # fmt: skip
+
+
+def test_arn_not_equals_and_the_principal_account_variable_exempt_in_every_account() -> None:
+    arn_not_equals = exempting(
+        "ArnNotEquals", {"ArnNotEqualsIfExists": {"aws:PrincipalArn": [CT, SSE]}}
+    )
+    variable = exempting(
+        "Variable",
+        {
+            "StringNotEquals": {
+                "aws:PrincipalArn": "arn:aws:iam::${aws:PrincipalAccount}:role/AWSControlTowerExecution"
+            },
+            "StringNotLike": {
+                "aws:PrincipalArn": "arn:aws:iam::${aws:PrincipalAccount}:role/stacksets-exec-*"
+            },
+        },
+    )
+    # Set operators on the single-valued aws:PrincipalArn are not counted (AWS advises against
+    # them): the documented form is asked for.
+    set_operator = exempting("SetOperator", {"ForAnyValue:ArnNotLike": {"aws:PrincipalArn": CT}})
+    assert findings(arn_not_equals, variable, set_operator) == [
+        Finding(POLICY, 34, "CFCT-S104", "error", "Statement.2",
+                f"Deny statement 'SetOperator' does not exempt AWSControlTowerExecution: {ADD}"),
     ]  # fmt: skip
 
 
