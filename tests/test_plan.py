@@ -66,6 +66,8 @@ MANIFEST = Manifest(
     ),
 )
 DELETES = "(RetainStacks false: only resources with DeletionPolicy Retain survive)"
+# The query table's projected accounts under the example settings (core accounts, query.accounts).
+PROJECTED = ("111111111111", "222222222222", "333333333333", "444444444444", "555555555555")
 
 
 def _plan(org: Path | Organization, **kw: object) -> list[PlanWarning]:
@@ -386,6 +388,76 @@ def test_status_retired() -> None:
     ]
 
 
+# --------------------------------------------------------------------------- query table
+
+
+def _missing(account: str, who: str) -> str:
+    return (
+        f"account {account} ({who} is not in the query table's account projection: Athena "
+        f'finds none of its logs; add "{account}" to query.accounts in the settings, run '
+        "cfct-build build and push the package (only the query stack changes)"
+    )
+
+
+def test_trap_active_accounts_the_query_table_does_not_project() -> None:
+    """Every ACTIVE account outside the projection, wherever it is (not enrolled, child OU);
+    suspended and closed ones are left out."""
+    warnings = _of(_plan(TRAPS, query_accounts=PROJECTED), "query-account-missing")
+    assert warnings == [
+        PlanWarning("query-account-missing", account, _missing(account, who))
+        for account, who in (
+            ("131313131313", 'Legacy Invited) in OU "Infrastructure"'),
+            ("666666666666", 'Payments Prod) in OU "Workloads:Prod:Payments"'),
+            ("777777777777", 'Payments Dev) in OU "Workloads:NonProd"'),
+            ("888888888888", 'Sandbox Alice) in OU "Root"'),
+            ("999999999999", 'Team Payments) in OU "Workloads:Prod:Payments"'),
+        )
+    ]
+
+
+def test_no_query_warning_when_every_account_is_projected_or_without_a_query_path() -> None:
+    every = tuple(a.id for a in load_snapshot(EXAMPLE).accounts)
+    assert _plan(EXAMPLE, query_accounts=every) == []
+    assert _plan(EXAMPLE, query_accounts=None) == []
+
+
+def test_plan_settings_projects_the_settings_accounts() -> None:
+    settings = load_settings(SETTINGS)
+    plan = plan_settings(
+        settings, load_snapshot(EXAMPLE), source="t", new_account_ou="Workloads:Prod"
+    )
+    assert [w.subject for w in plan.warnings if w.id == "query-account-missing"] == [
+        "666666666666",
+        "777777777777",
+        "888888888888",
+    ]
+    assert plan.new_account is not None and plan.new_account.queryable is False
+    off = settings.model_copy(
+        update={"query": settings.query.model_copy(update={"enabled": False})}
+    )
+    plan = plan_settings(off, load_snapshot(EXAMPLE), source="t", new_account_ou="Workloads:Prod")
+    assert [w for w in plan.warnings if w.id == "query-account-missing"] == []
+    assert plan.new_account is not None and plan.new_account.queryable is None
+
+
+def test_new_account_is_not_queryable_until_listed() -> None:
+    plan = make_plan(
+        MANIFEST,
+        load_snapshot(EXAMPLE),
+        source="t",
+        new_account_ou="Workloads:Prod",
+        query_accounts=PROJECTED,
+    )
+    assert plan.new_account is not None and plan.new_account.queryable is False
+    assert (
+        'A new account vended into "Workloads:Prod" (ACTIVE, enrolled) receives:\n'
+        "    stack instances  baseline (us-east-1, us-west-2)\n"
+        "    policies         guardrails (Workloads, Workloads:Prod)\n"
+        "    query table      not projected: Athena finds none of its logs until its account ID "
+        "is added to query.accounts (then cfct-build build, push the package)\n"
+    ) in render_text(plan)
+
+
 # --------------------------------------------------------------------------- --new-account
 
 
@@ -456,6 +528,7 @@ def test_text_and_json_output_exact() -> None:
         source="example.json",
         governed=governed,
         new_account_ou="Workloads:Prod",
+        query_accounts=PROJECTED,
     )
     assert render_text(plan) == (FIXTURES / "example-plan.txt").read_text(encoding="utf-8")
     text = render_json(plan)
@@ -468,8 +541,17 @@ def test_text_and_json_output_exact() -> None:
             "is not listed itself: CfCT does not recurse into child OUs, so its 1 account "
             "(777777777777 (Payments Dev)) and any account vended into it get no instance of "
             "baseline",
-        }
+        },
+        *(
+            {"id": "query-account-missing", "subject": account, "message": _missing(account, who)}
+            for account, who in (
+                ("666666666666", 'Payments Prod) in OU "Workloads:Prod"'),
+                ("777777777777", 'Payments Dev) in OU "Workloads:NonProd"'),
+                ("888888888888", 'Sandbox Alice) in OU "Sandbox"'),
+            )
+        ),
     ]
+    assert json.loads(text)["new_account"]["queryable"] is False
 
 
 def test_live_read_names() -> None:
@@ -512,7 +594,24 @@ def test_cli_warnings_exit_0_unless_strict() -> None:
     assert "Warnings (" in expected
     assert _run("--snapshot", str(TRAPS)) == (0, expected, "")
     assert _run("--snapshot", str(TRAPS), "--strict") == (1, expected, "")
-    assert _run("--snapshot", str(EXAMPLE), "--strict")[0] == 0
+    # the example settings project 444..., 555...: the example organization's 666..., 777...
+    # and 888... are warned about
+    assert _run("--snapshot", str(EXAMPLE), "--strict") == (1, _library(EXAMPLE), "")
+
+
+def test_cli_strict_exits_0_once_every_account_is_projected(tmp_path: Path) -> None:
+    text = SETTINGS.read_text(encoding="utf-8")
+    listed = '    - "444444444444"\n    - "555555555555"\n'
+    assert text.count(listed) == 1
+    settings = tmp_path / "settings.yaml"
+    settings.write_text(
+        text.replace(listed, listed + "".join(f'    - "{n * 12}"\n' for n in "678")),
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["plan", "-s", str(settings), "--snapshot", str(EXAMPLE), "--strict"], out, err)
+    assert (code, err.getvalue()) == (0, "")
+    assert out.getvalue().endswith("\nWarnings: none\n")
 
 
 def test_cli_json_previous_and_new_account() -> None:

@@ -170,6 +170,8 @@ def test_the_report_says_exactly_what_changed(simulated: Simulated) -> None:
             "    Security              FullAWSAccess, cfct-build-log-archive-guardrails-1 "
             "(cfct-build)",
             f"    account {NEW}  FullAWSAccess",
+            f"  query table: not projected: Athena finds none of its logs until {NEW} is added to "
+            "query.accounts (then cfct-build build, push the package)",
             f"  existing StackSets updated: none ({count} of {count} templates byte-identical to "
             "the package; no UPDATE operation recorded)",
             "",

@@ -19,6 +19,9 @@ a stable `id` (listed in WARNING_IDS, in report order) and an exact message:
 - `instances-orphaned`: a StackSet that now resolves to no account: CfCT skips its instances,
   which stay deployed and are no longer updated.
 - `scp-budget` / `rcp-budget`: a target would hold more than 5 SCPs (RCPs).
+- `query-account-missing` (with `query_accounts`, the query table's projected accounts): an
+  ACTIVE account of the organization that the table does not project, so Athena finds none of
+  its logs until it is added to `query.accounts`.
 
 `make_plan` and the renderers are pure. `run` is the command: it loads the snapshots or reads
 the live organization (org.py), writes `--save-snapshot`, prints, and returns the exit code.
@@ -28,7 +31,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
 from cfct_build import naming
@@ -61,6 +64,7 @@ WARNING_IDS = (
     "instances-orphaned",
     "scp-budget",
     "rcp-budget",
+    "query-account-missing",
 )
 
 
@@ -88,6 +92,9 @@ class NewAccount:
     ou: str  # the OU path as given
     ou_path: str  # the OU's canonical path (Root, A:B)
     receipt: Receipt
+    # False: the query table does not project it (a new ID is never in query.accounts);
+    # None: no query path.
+    queryable: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,7 @@ def make_plan(
     previous: Organization | None = None,
     new_account_ou: str | None = None,
     cfct_reads_status: bool = True,
+    query_accounts: Sequence[str] | None = None,
 ) -> Plan:
     """Resolve `manifest` against `org` and collect the warnings.
 
@@ -126,11 +134,13 @@ def make_plan(
     longer resolve are reported (without it, the StackSet instances recorded in `org` are the
     reference; with `cfct_reads_status=False` and neither, today's resolution is). `new_account_ou`:
     also show what an account vended into that OU receives (NewAccountError when the OU does not
-    exist)."""
+    exist). `query_accounts`: the accounts the query table projects (None: no query path)."""
     res = resolve(manifest, org, cfct_reads_status=cfct_reads_status)
     new = None
     if new_account_ou is not None:
         new = _new_account(manifest, org, new_account_ou, cfct_reads_status)
+        if query_accounts is not None:
+            new = replace(new, queryable=False)
     w: list[PlanWarning] = []
     w += _org_mismatch(org, organization_id, management_account)
     w += _ou_not_found(res, governed)
@@ -141,6 +151,8 @@ def make_plan(
     w += _status_retired(res)
     w += _lost(res, manifest, previous, cfct_reads_status)
     w += _budget(res)
+    if query_accounts is not None:
+        w += _query_account_missing(org, query_accounts)
     return Plan(res, source, tuple(w), new)
 
 
@@ -155,6 +167,7 @@ def plan_settings(
 ) -> Plan:
     """`make_plan` for the package built from `settings` (what `cfct-build plan` runs)."""
     from cfct_build.package import build_package
+    from cfct_build.queries import projected_accounts
 
     o = settings.organization
     return make_plan(
@@ -167,6 +180,7 @@ def plan_settings(
         previous=previous,
         new_account_ou=new_account_ou,
         cfct_reads_status=cfct_reads_status,
+        query_accounts=projected_accounts(settings) if settings.query.enabled else None,
     )
 
 
@@ -631,6 +645,23 @@ def _budget(res: Resolution) -> list[PlanWarning]:
     return out
 
 
+def _query_account_missing(org: Organization, projected: Sequence[str]) -> list[PlanWarning]:
+    """One warning per ACTIVE account the query table's `account` enum leaves out."""
+    listed = set(projected)
+    return [
+        PlanWarning(
+            "query-account-missing",
+            a.id,
+            f'account {_who(org, a.id)} in OU "{org.path_str(a.parent_id)}" is not in the query '
+            f'table\'s account projection: Athena finds none of its logs; add "{a.id}" to '
+            "query.accounts in the settings, run cfct-build build and push the package (only "
+            "the query stack changes)",
+        )
+        for a in sorted(org.accounts, key=lambda x: x.id)
+        if a.active and a.id not in listed
+    ]
+
+
 # --- output ------------------------------------------------------------------------------
 
 
@@ -639,6 +670,10 @@ def _regions(regions: Iterable[str]) -> str:
 
 
 LISTED = 10  # accounts listed per StackSet in the text output before "and N more"
+NEW_ACCOUNT_NOT_QUERYABLE = (
+    "not projected: Athena finds none of its logs until its account ID is added to "
+    "query.accounts (then cfct-build build, push the package)"
+)
 
 
 def _account_list(org: Organization, ids: Sequence[str]) -> str:
@@ -721,6 +756,8 @@ def render_text(plan: Plan) -> str:
             f"    stack instances  {instances}",
             f"    policies         {policies}",
         ]
+        if na.queryable is False:
+            lines.append(f"    query table      {NEW_ACCOUNT_NOT_QUERYABLE}")
     lines.append("")
     if plan.warnings:
         lines.append(f"Warnings ({len(plan.warnings)}):")
@@ -804,6 +841,7 @@ def to_json(plan: Plan) -> dict[str, Any]:
         doc["new_account"] = {
             "ou": plan.new_account.ou_path,
             **_receipt_json(plan.new_account.receipt),
+            "queryable": plan.new_account.queryable,
         }
     return doc
 
@@ -882,6 +920,7 @@ def run(
 
 __all__ = [
     "NEW_ACCOUNT_ID",
+    "NEW_ACCOUNT_NOT_QUERYABLE",
     "POLICY_LIMIT",
     "ROOT",
     "WARNING_IDS",

@@ -100,6 +100,7 @@ def test_a_snapshot_org_with_a_child_ou_trap(
                 "policies": ["FullAWSAccess"],
             },
         ],
+        "query_table_projects_it": False,
     }
     assert report["stack_sets_updated"] == []
     baseline = next(

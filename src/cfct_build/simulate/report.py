@@ -109,6 +109,7 @@ def to_dict(sim: Simulation) -> dict[str, Any]:
                 {"target_id": b.target_id, "target": b.label, "policies": list(b.policies)}
                 for b in sim.binding
             ],
+            "query_table_projects_it": _projected(sim),
         },
         "stack_sets_updated": list(sim.updated_stack_sets),
         "stack_set_checks": [
@@ -206,6 +207,20 @@ def _table(rows: Sequence[tuple[str, ...]], indent: str) -> list[str]:
     return out
 
 
+def _projected(sim: Simulation) -> bool | None:
+    """Whether the query table projects the new account (None: no query path, no account)."""
+    if sim.query_accounts is None or sim.new_account is None:
+        return None
+    return sim.new_account.id in sim.query_accounts
+
+
+def not_projected(account_id: str) -> str:
+    return (
+        f"  query table: not projected: Athena finds none of its logs until {account_id} is "
+        "added to query.accounts (then cfct-build build, push the package)"
+    )
+
+
 def _why_none(sim: Simulation) -> str:
     """Why no StackSet reached the new account, as far as the manifest says."""
     entries = {
@@ -274,6 +289,8 @@ def _text(sim: Simulation) -> str:
             for b in sim.binding
         ]
         lines += _table(scp_rows, "    ")
+        if _projected(sim) is False:
+            lines.append(not_projected(account.id))
         identical = sum(1 for c in sim.checks if c.template_identical)
         updated = sim.updated_stack_sets
         if updated:

@@ -31,6 +31,7 @@ from cfct_build.errors import UsageError
 from cfct_build.manifest import Resource
 from cfct_build.org import Account, Organization, OrganizationalUnit
 from cfct_build.package import Package, build_package
+from cfct_build.queries import projected_accounts
 from cfct_build.resolve import ROOT, Resolution, resolve
 from cfct_build.simulate import aws
 from cfct_build.simulate.fidelity import Gap, emulated_template
@@ -102,6 +103,9 @@ class Simulation:
     binding: tuple[BindingPolicies, ...]
     checks: tuple[StackSetCheck, ...]
     gaps: tuple[Gap, ...]
+    # The accounts the query table projects (None: no query path): a vended account is not
+    # among them until it is added to query.accounts.
+    query_accounts: tuple[str, ...] | None = None
 
     @property
     def failure(self) -> str | None:
@@ -301,6 +305,7 @@ def simulate(
     moto and UsageError for an unusable OU path; a failed pipeline run is in the result."""
     aws.moto()  # fail early, before any work, when the extra is missing
     package = build_package(settings)
+    projected = tuple(projected_accounts(settings)) if settings.query.enabled else None
     model = snapshot if snapshot is not None else default_org(settings)
     source = f"snapshot {snapshot_file}" if snapshot_file else "default from the settings"
     ou_path = new_account_ou(settings, model, new_account_ou_path, settings_file, source)
@@ -312,7 +317,7 @@ def simulate(
         if first.failure:
             return Simulation(
                 source, aws.moto_version(), package, org, first, first_resolution, None,
-                ou_path, None, None, (), (), (), gaps,
+                ou_path, None, None, (), (), (), gaps, projected,
             )  # fmt: skip
         before = emulation.operations()
         account = emulation.vend(ou_path)
@@ -344,7 +349,7 @@ def simulate(
         )
     return Simulation(
         source, aws.moto_version(), package, org, first, first_resolution, account, ou_path,
-        rerun, rerun_resolution, new_instances, binding, checks, gaps,
+        rerun, rerun_resolution, new_instances, binding, checks, gaps, projected,
     )  # fmt: skip
 
 
