@@ -350,6 +350,48 @@ def test_cli_exit_codes_and_report(
     ]
 
 
+REGISTRY_REQUIRED = (
+    "cfct-build guard: error:\n"
+    "the AWS Guard rules registry is required (--require-registry) but was not found at "
+    "../shared/compliance-guard-rules/aws-guard-rules-registry: pass --registry PATH, a checkout "
+    "of https://github.com/aws-cloudformation/aws-guard-rules-registry (without it the cfn_nag "
+    "and CIS AWS Foundations rule sets, the stand-in for CfCT's cfn_nag, would not run)\n"
+)
+
+
+def test_require_registry_without_one_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI asks for the registry: its absence fails before cfn-guard runs, not with a note."""
+    monkeypatch.chdir(tmp_path)  # no ../shared from here
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["guard", str(REPO), "--settings", str(REPO / "cfct-build.yaml"), "--require-registry"]
+    assert cli.main(argv, out=out, err=err) == 2
+    assert (out.getvalue(), err.getvalue()) == ("", REGISTRY_REQUIRED)
+    # without the flag the same run skips the registry's rule sets with a note and passes
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.main(argv[:-1], out=out, err=err) == 0
+    assert out.getvalue().splitlines()[-2:] == [f"note: {NO_REGISTRY}", "guard: ok"]
+    assert err.getvalue() == ""
+
+
+def test_require_registry_runs_the_registry_sets_where_given(
+    settings: Settings, registry: Path
+) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["guard", str(REPO), "--settings", str(REPO / "cfct-build.yaml")]
+    argv += ["--registry", str(registry), "--require-registry"]
+    assert cli.main(argv, out=out, err=err) == 0
+    assert out.getvalue() == render(run_guard(REPO, settings, registry))
+    assert [line.split()[0] for line in out.getvalue().splitlines()[1:-1]] == [
+        "cfct-build",
+        "cfn_nag",
+        "cis-level-1",
+        "cis-level-2",
+    ]
+    assert err.getvalue() == ""
+
+
 def test_cli_json(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _write(settings, tmp_path / "pkg")
     out = io.StringIO()

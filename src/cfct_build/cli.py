@@ -251,7 +251,8 @@ def _parser() -> argparse.ArgumentParser:
         "the log buckets, key rotation, TLS-only bucket policies; parameters from the "
         "settings) and, where the AWS Guard rules registry is given or found at "
         "../shared/compliance-guard-rules/aws-guard-rules-registry, its cfn_nag, CIS AWS "
-        "Foundations Level 1 and Level 2 rule sets. Prints located failures and "
+        "Foundations Level 1 and Level 2 rule sets (skipped with a note where there is none; "
+        "--require-registry makes that an error, exit 2, as CI needs). Prints located failures and "
         "passed/failed/suppressed/not-applicable counts per rule set; exits 1 on failures. "
         "--export writes the own rules and their parameters file for your own pipeline.",
     )
@@ -259,6 +260,11 @@ def _parser() -> argparse.ArgumentParser:
     _settings_arg(p)
     p.add_argument(
         "--registry", metavar="PATH", help="the AWS Guard rules registry (its mappings/, rules/)"
+    )
+    p.add_argument(
+        "--require-registry",
+        action="store_true",
+        help="exit 2 where no registry is given or found, instead of skipping its rule sets (CI)",
     )
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
     p.add_argument(
@@ -463,7 +469,9 @@ def cmd_guard(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         return 0
     registry = Path(args.registry) if args.registry else guard.default_registry()
-    report = guard.run_guard(Path(args.dir), settings, registry)
+    report = guard.run_guard(
+        Path(args.dir), settings, registry, require_registry=args.require_registry
+    )
     out.write(guard.render(report, args.format))
     return 0 if report.ok else 1
 

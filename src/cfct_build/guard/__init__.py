@@ -28,6 +28,7 @@ from cfct_build.guard.rulesets import (
     OWN,
     OWN_RULES,
     PARAMS_FILE,
+    REGISTRY_URL,
     RuleSet,
     own_rule_set,
     parameters_json,
@@ -43,6 +44,7 @@ __all__ = [
     "Summary",
     "default_registry",
     "export_rules",
+    "registry_required",
     "render",
     "run_guard",
 ]
@@ -252,9 +254,28 @@ def default_registry() -> Path | None:
     return DEFAULT_REGISTRY if (DEFAULT_REGISTRY / "mappings").is_dir() else None
 
 
-def run_guard(package: Path, settings: Settings, registry: Path | None = None) -> GuardReport:
+def registry_required() -> str:
+    """The error of `--require-registry` where no registry was given or found."""
+    return (
+        f"the AWS Guard rules registry is required (--require-registry) but was not found at "
+        f"{DEFAULT_REGISTRY}: pass --registry PATH, a checkout of {REGISTRY_URL} (without it "
+        "the cfn_nag and CIS AWS Foundations rule sets, the stand-in for CfCT's cfn_nag, "
+        "would not run)"
+    )
+
+
+def run_guard(
+    package: Path,
+    settings: Settings,
+    registry: Path | None = None,
+    *,
+    require_registry: bool = False,
+) -> GuardReport:
     """Run the own rules, and the registry's rule sets when `registry` is given, over
-    package/templates."""
+    package/templates. Without a registry the registry's sets are skipped with a note, or,
+    with `require_registry`, nothing runs and a UsageError says so."""
+    if registry is None and require_registry:
+        raise UsageError(registry_required())
     guard = binary.locate()
     report = GuardReport(binary.version(guard), [])
     templates = _templates(package)

@@ -25,6 +25,7 @@ OWN_RULES = Path(__file__).resolve().parent.parent / "data" / "guard-rules"
 PARAMS_KEY = "CfctBuild"
 PARAMS_FILE = "cfct-build-guard-params.json"
 DEFAULT_REGISTRY = Path("../shared/compliance-guard-rules/aws-guard-rules-registry")
+REGISTRY_URL = "https://github.com/aws-cloudformation/aws-guard-rules-registry"
 REGISTRY_SETS = (
     ("cfn_nag", "rule_set_cfn_nag.json"),
     ("cis-level-1", "rule_set_cis_aws_benchmark_level_1.json"),
