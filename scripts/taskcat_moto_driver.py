@@ -5,7 +5,8 @@ with SigV2 left enabled on taskcat's staging bucket (moto mis-evaluates the poli
 disables it). Deploys the tests in the stages given (each a comma-separated list of test
 names; a later stage may need an earlier one's resources, e.g. the trail needs the bucket),
 keeps every stack until the last stage ran, then deletes them all, and prints one JSON
-document: each stack's test, Region and final status.
+document: each stack's test, Region, final status and the logical IDs of the resources the
+stack holds (ListStackResources), so the caller can tell what moto skipped.
 """
 
 from __future__ import annotations
@@ -42,12 +43,20 @@ def main(root: str, stages: list[str]) -> int:
             test.run()
             for stack in test.test_definition.stacks:
                 stack.refresh()
+                pages = stack.client.get_paginator("list_stack_resources").paginate(
+                    StackName=stack.id
+                )
                 results.append(
                     {
                         "test": stack.test_name,
                         "region": stack.region_name,
                         "status": str(stack.status),
                         "reason": str(stack.status_reason or ""),
+                        "resources": sorted(
+                            r["LogicalResourceId"]
+                            for page in pages
+                            for r in page["StackResourceSummaries"]
+                        ),
                     }
                 )
     finally:
