@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from cfct_build import cli
 from cfct_build.components import _suppressions
@@ -112,6 +116,52 @@ def test_registry_rule_sets_are_clean_on_the_committed_package(
         ],
     }
     assert report.notes == []
+
+
+README = REPO / "README.md"
+STALE = "README.md's Guard block is stale: paste the output of `{}` (run in the repo root) into it"
+
+
+def test_readme_guard_output_is_a_live_run(settings: Settings, registry: Path) -> None:
+    """README's local `cfct-build guard` block is what the committed package gives today."""
+    expected = render(run_guard(REPO, settings, registry))
+    assert f"```text\n$ cfct-build guard\n{expected}```" in README.read_text(encoding="utf-8"), (
+        STALE.format("cfct-build guard") + f":\n{expected}"
+    )
+
+
+def test_readme_ci_guard_output_is_a_live_run(settings: Settings) -> None:
+    """README's CodeBuild block: the whole registry at the buildspec's pinned commit. Runs where
+    GUARD_REGISTRY is such a checkout (the buildspec exports it to `python3 dev.py test`)."""
+    pinned = yaml.safe_load((REPO / "buildspec.yml").read_text())["env"]["variables"][
+        "GUARD_REGISTRY_COMMIT"
+    ]
+    where = os.environ.get("GUARD_REGISTRY", "")
+    if not where:
+        pytest.skip("GUARD_REGISTRY not set (CodeBuild's install phase sets it to its clone)")
+    head = subprocess.run(
+        ["git", "-C", where, "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if head != pinned:
+        pytest.skip(f"GUARD_REGISTRY={where} is at {head or 'no commit'}, not {pinned}")
+    expected = render(run_guard(REPO, settings, Path(where), require_registry=True))
+    command = 'cfct-build guard --registry "$GUARD_REGISTRY" --require-registry'
+    assert f"```text\n$ {command}\n{expected}```" in README.read_text(encoding="utf-8"), (
+        STALE.format(command) + f":\n{expected}"
+    )
+
+
+def test_readme_names_every_suppressed_cfn_nag_id() -> None:
+    """README's Suppressions paragraph names exactly the cfn_nag ids the package suppresses."""
+    suppressed = set()
+    for path in (REPO / "templates").glob("*.template"):
+        for res in json.loads(path.read_text())["Resources"].values():
+            nag = res.get("Metadata", {}).get("cfn_nag", {})
+            suppressed |= {r["id"] for r in nag.get("rules_to_suppress", [])}
+    text = README.read_text(encoding="utf-8")
+    paragraph = text[text.index("**Suppressions.**") : text.index("**In your own pipeline.**")]
+    assert sorted(set(re.findall(r"\b[FW]\d+\b", paragraph))) == sorted(suppressed)
+    assert sorted(suppressed) == ["F10", "F14", "F16", "F76", "W28", "W35", "W47", "W84"]
 
 
 def test_minimal_settings_package_is_clean(registry: Path, tmp_path: Path) -> None:
