@@ -116,6 +116,27 @@ EXAMPLE_STATEMENTS = [
         ],
     ),
     deny("DenyLeaveOrganization", ["organizations:LeaveOrganization"], ["*"]),
+    {
+        "Sid": "ProtectExemptRoleNames",
+        "Effect": "Deny",
+        "Action": [
+            "iam:AttachRolePolicy",
+            "iam:CreateRole",
+            "iam:DeleteRolePermissionsBoundary",
+            "iam:PutRolePermissionsBoundary",
+            "iam:PutRolePolicy",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:UpdateRole",
+        ],
+        # The management account's exempt principals are not listed: no SCP applies there.
+        "Resource": [
+            "arn:aws:iam::*:role/stacksets-exec-*",
+            "arn:aws:iam::222222222222:role/BreakGlassAdmin",
+        ],
+        "Condition": {
+            "ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::*:role/AWSControlTowerExecution"]}
+        },
+    },
 ]
 
 
@@ -142,7 +163,7 @@ def test_policy_text_is_minified_and_measured_as_cfct_sends_it(settings: Setting
     [scp] = scps.policies(settings)
     assert "  " not in scp.text and scp.text.count("\n") == 1 and scp.text.endswith("}\n")
     assert scp.sent_chars == len(scp.text) + 1  # the final newline becomes \r\n
-    assert scp.sent_chars == 4527
+    assert scp.sent_chars == 4960
 
 
 def test_every_action_exists_in_the_iam_catalogue(settings: Settings) -> None:
@@ -167,6 +188,7 @@ def test_optional_parts_drop_their_statements(settings: Settings) -> None:
         "ProtectLogArchiveKey",
         "ProtectLogArchiveKeyAlias",
         "DenyLeaveOrganization",
+        "ProtectExemptRoleNames",
     ]
     key = doc["Statement"][3]
     assert key["Resource"] == ["arn:aws:kms:us-east-1:333333333333:key/*"]
@@ -201,7 +223,29 @@ def test_partition_is_literal_in_every_arn(settings: Settings) -> None:
             ]
         }
     }
+    assert doc["Statement"][-1]["Resource"] == ["arn:aws-us-gov:iam::*:role/stacksets-exec-*"]
+    assert doc["Statement"][-1]["Condition"] == {
+        "ArnNotLike": {"aws:PrincipalArn": ["arn:aws-us-gov:iam::*:role/AWSControlTowerExecution"]}
+    }
     assert "arn:aws:" not in scp.text
+
+
+def test_exempt_role_names_cover_member_account_and_wildcard_exempt_principals(
+    settings: Settings,
+) -> None:
+    s = _with(
+        settings,
+        exempt_principals=[
+            "arn:aws:iam::111111111111:role/BreakGlassAdmin",
+            "arn:aws:iam::*:role/ops/BreakGlass*",
+            "arn:aws:iam::444444444444:role/Pipeline",
+        ],
+    )
+    assert scps.exempt_role_arns(s) == [
+        "arn:aws:iam::*:role/stacksets-exec-*",
+        "arn:aws:iam::*:role/ops/BreakGlass*",
+        "arn:aws:iam::444444444444:role/Pipeline",
+    ]
 
 
 def test_no_target_ous_means_no_scps(settings: Settings) -> None:
@@ -261,12 +305,17 @@ def test_statements_pack_into_as_few_policies_as_fit(settings: Settings) -> None
     s = _with(settings, exempt_principals=_many_exempt(20))
     packed = scps.policies(s)
     assert [p.sids for p in packed] == [
-        ["ProtectOrgTrail", "ProtectLogArchiveKey", "ProtectLogArchiveKeyAlias"],
+        [
+            "ProtectOrgTrail",
+            "ProtectLogArchiveKey",
+            "ProtectLogArchiveKeyAlias",
+            "ProtectExemptRoleNames",
+        ],
         ["ProtectOrgTrailLogGroup", "ProtectLogBuckets", "ProtectLogObjects"],
         ["DenyLeaveOrganization"],
     ]
     assert [p.name for p in packed] == [naming.guardrail_scp(n) for n in (1, 2, 3)]
-    assert [p.sent_chars for p in packed] == [4345, 4799, 1266]
+    assert [p.sent_chars for p in packed] == [4729, 4799, 1266]
     # The last statement fits in neither of the first two policies.
     leave = json.loads(packed[2].text)["Statement"]
     for full in packed[:2]:

@@ -19,6 +19,13 @@ management account itself.
   (`kms:ResourceAliases`) was rejected: it fails open once the alias is deleted or pointed
   elsewhere. The aliases have known ARNs and their own statement.
 - Leaving the organization (`organizations:LeaveOrganization` has no resource type: `*`).
+- The exemptions themselves: they match principals by role name, so an account's admin who
+  could create `role/stacksets-exec-x` (or take over the trust policy of an exempt role) would
+  escape every guard. Control Tower's mandatory controls protect `*AWSControlTower*` role names;
+  one of the two versions of that control in its documentation also covers `stacksets-exec-*`,
+  the other does not, and neither covers the settings' exempt principals. So creating,
+  re-trusting or widening those roles is denied to everyone but `AWSControlTowerExecution`
+  (see `protect_exempt_roles`).
 
 Statements are packed (first-fit decreasing) into as few policies as fit
 `render.SCP_MAX_CHARS` measured on the text CfCT sends (`render.cfct_sent_text`); every target
@@ -89,6 +96,18 @@ KEY_ACTIONS = (
     "UntagResource",
 )
 ALIAS_ACTIONS = ("DeleteAlias", "UpdateAlias")
+# What makes a role name act as someone else's: a new role of that name, a new trust policy,
+# more permissions or a lifted boundary. Tags are left out: no exemption or grant of this
+# package looks at a principal's tags.
+EXEMPT_ROLE_ACTIONS = (
+    "AttachRolePolicy",
+    "CreateRole",
+    "DeleteRolePermissionsBoundary",
+    "PutRolePermissionsBoundary",
+    "PutRolePolicy",
+    "UpdateAssumeRolePolicy",
+    "UpdateRole",
+)
 
 # Statement IDs: stable, alphanumeric (SCP Sids allow nothing else); tests and `prove` use them.
 SID_TRAIL = "ProtectOrgTrail"
@@ -98,6 +117,7 @@ SID_OBJECTS = "ProtectLogObjects"
 SID_KEY = "ProtectLogArchiveKey"
 SID_ALIAS = "ProtectLogArchiveKeyAlias"
 SID_LEAVE_ORG = "DenyLeaveOrganization"
+SID_EXEMPT_ROLES = "ProtectExemptRoleNames"
 
 
 class GuardrailError(SettingsError):
@@ -136,6 +156,45 @@ def exempt_principal_patterns(s: Settings) -> list[str]:
         f"arn:{p}:iam::*:role/{naming.STACKSETS_EXEC_ROLE_PATTERN}",
         *s.exempt_principals,
     ]
+
+
+def exempt_role_arns(s: Settings) -> list[str]:
+    """The exempt role names an account's admin could otherwise create or take over.
+
+    `stacksets-exec-*` in every account, and the settings' exempt principals outside the
+    management account (SCPs never apply there). `AWSControlTowerExecution` is left to Control
+    Tower's mandatory control, which denies changes to `*AWSControlTower*` roles.
+    """
+    mgmt = s.organization.management_account
+    return [
+        f"arn:{s.partition}:iam::*:role/{naming.STACKSETS_EXEC_ROLE_PATTERN}",
+        *(arn for arn in s.exempt_principals if arn.split(":")[4] != mgmt),
+    ]
+
+
+def protect_exempt_roles(s: Settings) -> Statement:
+    """Only the pipeline (`AWSControlTowerExecution`) creates or changes an exempt role name.
+
+    Not even `stacksets-exec-*` is exempt here: it is exempt from the SCPs only, while the
+    settings' exempt principals are exempt from the bucket policies too, so a service-managed
+    StackSet that could re-trust `BreakGlassAdmin` in the log-archive account would reach the
+    logs. Service-managed StackSets still get their `stacksets-exec-*` roles: StackSets creates
+    them in each target account itself, through its service-linked role
+    (AWSServiceRoleForCloudFormationStackSetsOrgMember; AWS CloudFormation User Guide,
+    "Activate trusted access with AWS Organizations" and "Configure a custom execution role
+    template for StackSets"), and "SCPs do not affect any service-linked role" (AWS
+    Organizations User Guide, "Service control policies (SCPs)").
+    """
+    exemption = ArnNotLike(
+        "aws:PrincipalArn", [f"arn:{s.partition}:iam::*:role/{naming.CT_EXECUTION_ROLE}"]
+    )
+    return Statement(
+        Sid=SID_EXEMPT_ROLES,
+        Effect=Deny,
+        Action=[Action("iam", a) for a in EXEMPT_ROLE_ACTIONS],
+        Resource=exempt_role_arns(s),
+        Condition=Condition(exemption),
+    )
 
 
 def bucket_arns(s: Settings) -> list[str]:
@@ -218,6 +277,7 @@ def statements(s: Settings) -> list[Statement]:
         ),
         _deny(s, SID_ALIAS, "kms", ALIAS_ACTIONS, alias_arns(s)),
         _deny(s, SID_LEAVE_ORG, "organizations", ("LeaveOrganization",), ["*"]),
+        protect_exempt_roles(s),
     ]
     return out
 

@@ -23,10 +23,12 @@ def run(*argv: str) -> tuple[int, str, str]:
 def test_minimal_settings_prove_clean_with_skip_notes() -> None:
     code, out, err = run("prove", "-s", str(MINIMAL), "--format", "brief")
     assert (code, err) == (0, "")
-    assert out.splitlines()[-7:] == [
+    assert out.splitlines()[-8:] == [
         "skipped: wl-*-trail, wl-change-selectors, wl-leave-organization: "
         "organization.organizational_units is empty, so no guardrail SCP is attached",
         "skipped: scp-*, sse-scp-*: no organizational_units, so no guardrail SCP applies",
+        "skipped: *-stacksets-exec-role, *-exempt-role, scp-other-role: no organizational_units, "
+        "so no guardrail SCP applies",
         "skipped: key-admin-*: key.admin_roles is empty",
         "skipped: exempt-*: no exact exempt principal in the log-archive account",
         "skipped: reader-*: key.reader_roles is empty",
@@ -42,7 +44,7 @@ def test_minimal_settings_prove_clean_with_skip_notes() -> None:
         "allow  bucket policy:CloudTrailWriteOrganizationLogs",
     ]
     _, wide, _ = run("prove", "-s", str(MINIMAL))
-    assert wide.splitlines()[-6:] == out.splitlines()[-6:]
+    assert wide.splitlines()[-8:] == out.splitlines()[-8:]
     header = wide.splitlines()[0].split()
     assert header == [
         "ID", "PRINCIPAL", "ACTION", "RESOURCE", "CONTEXT", "LAYERS", "EXPECTED", "EVALUATED",

@@ -13,6 +13,8 @@ NO_OUS = [
     "wl-*-trail, wl-change-selectors, wl-leave-organization: organization.organizational_units "
     "is empty, so no guardrail SCP is attached",
     "scp-*, sse-scp-*: no organizational_units, so no guardrail SCP applies",
+    "*-stacksets-exec-role, *-exempt-role, scp-other-role: no organizational_units, so no "
+    "guardrail SCP applies",
 ]
 
 QUERY_NO_READER = (
@@ -40,7 +42,7 @@ def variant(settings: Settings, changes: dict[str, Any]) -> Settings:
                 "key.admin_roles": ["arn:aws:iam::111111111111:role/KeyAdmin"],
                 "key.reader_roles": ["arn:aws:iam::222222222222:role/LogArchiveReader"],
             },
-            146,
+            156,
             [],
             [QUERY_NO_READER],
             id="key-in-management",
@@ -50,37 +52,37 @@ def variant(settings: Settings, changes: dict[str, Any]) -> Settings:
                 "key.account": "log_archive",
                 "key.admin_roles": ["arn:aws:iam::222222222222:role/KeyAdmin"],
             },
-            162,
+            172,
             [],
             [],
             id="key-in-log-archive",
         ),
         pytest.param(
             {"bucket.replica_region": None, "trail.cloudwatch_logs.enabled": False},
-            148,
+            158,
             [],
             [],
             id="no-replica-no-log-group",
         ),
-        pytest.param({"bucket.deny_uploads_without_kms": True}, 163, [], [], id="deny-non-kms"),
+        pytest.param({"bucket.deny_uploads_without_kms": True}, 173, [], [], id="deny-non-kms"),
         pytest.param({"organization.organizational_units": []}, 136, [], NO_OUS, id="no-ous"),
-        pytest.param({"organization.organizational_units": ["Root"]}, 162, [], [], id="root"),
+        pytest.param({"organization.organizational_units": ["Root"]}, 172, [], [], id="root"),
         pytest.param(
             {"baseline.own_logs_reader.enabled": False},
-            143,
+            153,
             [],
             ["own-reader-*: baseline.own_logs_reader.enabled is false"],
             id="no-own-logs-reader",
         ),
         pytest.param(
             {"baseline.tamper_alerts.enabled": False},
-            154,
+            164,
             [],
             ["forwarder-*, alerts-*: baseline.tamper_alerts.enabled is false"],
             id="no-tamper-alerts",
         ),
         pytest.param(
-            {"query.enabled": False}, 145, [], ["query-*: query.enabled is false"], id="no-query"
+            {"query.enabled": False}, 155, [], ["query-*: query.enabled is false"], id="no-query"
         ),
     ],
 )

@@ -226,6 +226,36 @@ def test_arn_not_equals_and_the_principal_account_variable_exempt_in_every_accou
     ]  # fmt: skip
 
 
+def test_a_deny_on_iam_roles_only_need_not_exempt_stacksets_exec() -> None:
+    ct_only = {"ArnNotLike": {"aws:PrincipalArn": CT}}
+    roles = deny(
+        Sid="Roles",
+        Action=["iam:CreateRole", "iam:UpdateAssumeRolePolicy"],
+        Resource=["arn:aws:iam::*:role/stacksets-exec-*", "arn:aws:iam::*:role/BreakGlass"],
+        Condition=ct_only,
+    )
+    not_only_roles = deny(
+        Sid="RolesAndUsers",
+        Action=["iam:CreateRole", "iam:CreateUser"],
+        Resource=["arn:aws:iam::*:role/stacksets-exec-*", "arn:aws:iam::*:user/*"],
+        Condition=ct_only,
+    )
+    not_only_iam = deny(
+        Sid="RolesAndBuckets",
+        Action=["iam:CreateRole", "s3:DeleteBucket"],
+        Resource="arn:aws:iam::*:role/stacksets-exec-*",
+        Condition=ct_only,
+    )
+    assert findings(roles, not_only_roles, not_only_iam) == [
+        Finding(POLICY, 23, "CFCT-S104", "warning", "Statement.1",
+                "Deny statement 'RolesAndUsers' does not exempt stacksets-exec-*: service-managed "
+                "StackSets in the attached accounts may be locked out"),
+        Finding(POLICY, 40, "CFCT-S104", "warning", "Statement.2",
+                "Deny statement 'RolesAndBuckets' does not exempt stacksets-exec-*: "
+                "service-managed StackSets in the attached accounts may be locked out"),
+    ]  # fmt: skip
+
+
 def test_scp_budget_per_target() -> None:
     st = deny(Action="s3:DeleteObject")
     assert findings(st, manifest_text=manifest(4, targets=("Workloads", "Sandbox"))) == [
@@ -256,4 +286,4 @@ def test_generated_package_passes_and_reports_size_and_budget(settings: Settings
         for ou in ("Infrastructure", "Sandbox", "Security", "Workloads", "Workloads:NonProd",
                    "Workloads:Prod")
     ]  # fmt: skip
-    assert got == [*budget, ("CFCT-S002", "info", "4,527 of 5,120 characters as CfCT sends it")]
+    assert got == [*budget, ("CFCT-S002", "info", "4,960 of 5,120 characters as CfCT sends it")]

@@ -396,6 +396,80 @@ def scp_alone(w: World, skipped: list[str]) -> list[Case]:
     return cases
 
 
+def exempt_role_names(w: World, skipped: list[str]) -> list[Case]:
+    """Nobody but the pipeline creates or takes over a role name the guardrails exempt.
+
+    The exemptions match role names, so a member account's admin who could create
+    `role/stacksets-exec-x`, or re-trust an existing one or an exempt principal of the
+    settings, would escape every guard. Not even `stacksets-exec-*` may re-trust an exempt
+    principal: it is exempt from the SCPs only, the settings' exempt principals from the bucket
+    policies too.
+    """
+    if not w.guarded:
+        skipped.append(
+            "*-stacksets-exec-role, *-exempt-role, scp-other-role: no organizational_units, so "
+            "no guardrail SCP applies"
+        )
+        return []
+    la, cfn = w.la_admin, w.cfn_la
+    new = w.role(w.la, "stacksets-exec-x")
+    existing = w.role(w.la, STACKSETS_EXEC_ROLE)
+    escape = "the new role would be exempt from every guardrail"
+    take = "the admin could then act as an exempt principal"
+    cases = [
+        deny("la-create-stacksets-exec-role", la, "iam:CreateRole", new, note=escape),
+        deny(
+            "la-retrust-stacksets-exec-role", la, "iam:UpdateAssumeRolePolicy", existing, note=take
+        ),
+        deny("la-widen-stacksets-exec-role", la, "iam:PutRolePolicy", existing),
+        deny(
+            "wl-create-stacksets-exec-role",
+            w.wl_admin,
+            "iam:CreateRole",
+            w.role(w.workload, "stacksets-exec-x"),
+            note=escape,
+        ),
+        allow("cfn-create-stacksets-exec-role", cfn, "iam:CreateRole", new),
+        allow("cfn-retrust-stacksets-exec-role", cfn, "iam:UpdateAssumeRolePolicy", existing),
+        allow(
+            "scp-other-role",
+            w.wl_admin,
+            "iam:CreateRole",
+            w.role(w.workload, "WorkloadAppRole"),
+            layers=SCP_ONLY,
+            note="other role names are not caught",
+        ),
+    ]
+    mgmt = w.mgmt
+    exact = [a for a in w.s.exempt_principals if "*" not in a and "?" not in a]
+    members = sorted(
+        (a for a in exact if a.split(":")[4] != mgmt), key=lambda a: a.split(":")[4] != w.la
+    )
+    if not members:
+        skipped.append(
+            "*-exempt-role: no exact exempt principal in a member account (SCPs never apply "
+            "to the management account's)"
+        )
+        return cases
+    role = members[0]
+    account = role.split(":")[4]
+    admin = la if account == w.la else w.member("member-account admin", account, "AccountAdmin")
+    sse = w.member("service-managed StackSet", account, STACKSETS_EXEC_ROLE)
+    cfn_there = w.member("CloudFormation (CfCT StackSet)", account, naming.CT_EXECUTION_ROLE)
+    return [
+        *cases,
+        deny("admin-retrust-exempt-role", admin, "iam:UpdateAssumeRolePolicy", role, note=take),
+        deny(
+            "sse-retrust-exempt-role",
+            sse,
+            "iam:UpdateAssumeRolePolicy",
+            role,
+            note="stacksets-exec-* is not exempt from the bucket policies; this role is",
+        ),
+        allow("cfn-retrust-exempt-role", cfn_there, "iam:UpdateAssumeRolePolicy", role),
+    ]
+
+
 BUCKET_POLICY_ALONE = (
     ("delete-log", "s3:DeleteObject", "log"),
     ("delete-log-version", "s3:DeleteObjectVersion", "log"),
@@ -1029,6 +1103,7 @@ def build_matrix(s: Settings, g: Generated) -> Matrix:
         *delivery(w),
         *workload_admin(w, skipped),
         *scp_alone(w, skipped),
+        *exempt_role_names(w, skipped),
         *log_archive_admin(w),
         *key_cases(w, skipped),
         *no_lockout(w),

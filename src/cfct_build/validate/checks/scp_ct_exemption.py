@@ -12,6 +12,12 @@ Each also with `IfExists` (aws:PrincipalArn is always present). `${aws:Principal
 value is IAM's policy variable and stands for the caller's account. The role is exempt when
 one value matches it in every account: in practice a `*Like`/`ArnNotEquals` value with `*` in
 the account field.
+
+`stacksets-exec-*` not exempt is a warning, except in a Deny that only changes IAM roles (every
+action `iam:…`, every resource a role ARN): such a statement protects role names (the
+exemptions themselves, see `scps.protect_exempt_roles`) and cannot lock a StackSet out of
+anything but those roles, and StackSets creates its own `stacksets-exec-*` roles through a
+service-linked role, which no SCP restricts.
 """
 
 from __future__ import annotations
@@ -124,6 +130,17 @@ def _mistake(found: list[Exemption], role: str) -> str:
     return ""
 
 
+def _roles_only(data: dict[str, Any]) -> bool:
+    """Whether a statement only acts on IAM roles (its actions and resources say so)."""
+    actions, resources = _values(data.get("Action")), _values(data.get("Resource"))
+    return (
+        bool(actions)
+        and bool(resources)
+        and all(a.lower().startswith("iam:") for a in actions)
+        and all(":iam::" in r and r.split(":", 5)[-1].startswith("role/") for r in resources)
+    )
+
+
 class ScpCtExemption(Check):
     id = "CFCT-S104"
     shortdesc = "every SCP Deny exempts AWSControlTowerExecution"
@@ -151,7 +168,7 @@ class ScpCtExemption(Check):
                     f"Deny {st.sid} does not exempt {role}: {why + '; ' if why else ''}add "
                     f"ArnNotLike aws:PrincipalArn arn:<partition>:iam::*:role/{role}",
                 )
-            elif not exempts(found, STACKSETS_EXEC_SAMPLE):
+            elif not exempts(found, STACKSETS_EXEC_SAMPLE) and not _roles_only(st.data):
                 why = _mistake(found, STACKSETS_EXEC_SAMPLE)
                 yield self.finding(
                     "warning",
