@@ -16,7 +16,6 @@ def s3_arn(path: str) -> dict[str, str]:
 
 EXEMPT = [
     sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/AWSControlTowerExecution"),
-    sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/stacksets-exec-*"),
     sub("arn:${AWS::Partition}:iam::111111111111:role/BreakGlassAdmin"),
     sub("arn:${AWS::Partition}:iam::222222222222:role/BreakGlassAdmin"),
     sub("arn:${AWS::Partition}:iam::111111111111:role/cfct-build-pipeline"),

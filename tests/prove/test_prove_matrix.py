@@ -295,8 +295,16 @@ EXAMPLE = [
     ("cfn-key-update-alias", "allow", ["identity policy:AdministratorAccess"]),
     ("cfn-trail-update", "allow", ["identity policy:AdministratorAccess"]),
     ("cfn-trail-selectors", "allow", ["identity policy:AdministratorAccess"]),
-    ("sse-archive-put-bucket-policy", "allow", ["identity policy:AdministratorAccess"]),
-    ("sse-archive-put-lifecycle", "allow", ["identity policy:AdministratorAccess"]),
+    (
+        "sse-archive-put-bucket-policy",
+        "deny",
+        ["bucket policy:DenyDeletionAndConfigChangesExceptExemptPrincipals"],
+    ),
+    (
+        "sse-archive-put-lifecycle",
+        "deny",
+        ["bucket policy:DenyDeletionAndConfigChangesExceptExemptPrincipals"],
+    ),
     (
         "cfn-replica-key-put-key-policy",
         "allow",
@@ -613,7 +621,7 @@ def test_issue_cases_are_all_present(proof: Proof) -> None:
             "la-put-bucket-policy",
             "la-decrypt-not-reader",
             "cfn-archive-PutBucketPolicy",
-            "sse-archive-put-bucket-policy",
+            "sse-scp-bucket",
             "cfn-key-put-key-policy",
             "reader-1-decrypt",
             "reader-1-read-log",
@@ -642,7 +650,9 @@ def test_issue_cases_are_all_present(proof: Proof) -> None:
         "la-put-bucket-policy": False,
         "la-decrypt-not-reader": False,
         "cfn-archive-PutBucketPolicy": True,
-        "sse-archive-put-bucket-policy": True,
+        # stacksets-exec-* is not locked out by the SCPs; the bucket policies do not trust it
+        # (CfCT deploys the bucket as AWSControlTowerExecution): see sse-archive-*.
+        "sse-scp-bucket": True,
         "cfn-key-put-key-policy": True,
         "reader-1-decrypt": True,
         "reader-1-read-log": True,

@@ -38,6 +38,8 @@ FLIPS = {
         "bp-delete-bucket",
         "bp-delete-access-log",
         "bp-delete-replica-log",
+        "sse-archive-put-bucket-policy",
+        "sse-archive-put-lifecycle",
     ],
     "DenyInsecureTransport": [
         "ct-write-plain-http",

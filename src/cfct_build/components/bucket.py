@@ -22,7 +22,8 @@ Bucket policies (statement builders shared with the replica stack):
   Object Lock, replication, encryption, logging, public access block, ownership, the bucket
   itself) to all but the exempt principals: `AWSControlTowerExecution` (the StackSet execution
   role: the policy applies as soon as it is created, and this stack must still be able to update
-  the bucket and its policy), `stacksets-exec-*` and the settings' `exempt_principals`.
+  the bucket and its policy) and the settings' `exempt_principals`. Not `stacksets-exec-*` (the
+  SCPs exempt it): see `exempt_principals`.
   S3 replication needs no exemption: its role reads with `s3:GetObjectVersionForReplication`
   and writes with `s3:ReplicateObject`/`s3:ReplicateTags`, none of which is denied.
 - CloudTrail may call `s3:GetBucketAcl` and `s3:PutObject` only for our trail (`aws:SourceArn`)
@@ -146,14 +147,16 @@ def service_region(service: str, region: str) -> str:
 
 
 def exempt_principals(s: Settings) -> list[Sub]:
-    """Principals (in the bucket's account) that may still change and delete: CT's roles first."""
-    return [
-        ct_execution_role_arn(),
-        Sub(
-            f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{naming.STACKSETS_EXEC_ROLE_PATTERN}"
-        ),
-        *role_arns(s.exempt_principals),
-    ]
+    """Principals that may still change and delete: the pipeline, then the settings' roles.
+
+    `stacksets-exec-*` is deliberately not exempt here, unlike in the guardrail SCPs. CfCT
+    deploys these stacks as self-managed StackSets through `AWSControlTowerExecution`; a
+    `stacksets-exec-*` role belongs to service-managed StackSets, which never deploy them, so
+    exempting it would lock nothing out and only trust a role name: wherever the log-archive
+    account is outside the guardrail SCPs (its OU not listed), its admin could create
+    `role/stacksets-exec-x` and delete logs or change this policy.
+    """
+    return [ct_execution_role_arn(), *role_arns(s.exempt_principals)]
 
 
 def deny_insecure_transport(name: str) -> Statement:

@@ -617,8 +617,18 @@ CFN_BUCKET_ACTIONS = (
 )
 
 
+SSE_NOT_TRUSTED = (
+    "service-managed StackSets never deploy this stack (CfCT's run as AWSControlTowerExecution): "
+    "the bucket policy does not trust the role name"
+)
+
+
 def no_lockout(w: World) -> list[Case]:
-    """CloudFormation (AWSControlTowerExecution) and stacksets-exec-* can still deploy."""
+    """CloudFormation (AWSControlTowerExecution) can still deploy every stack.
+
+    `stacksets-exec-*` passes the SCPs (`sse-scp-*`) but not the bucket policies, which trust
+    only principals no member-account admin can create (see `bucket.exempt_principals`).
+    """
     actions = [*CFN_BUCKET_ACTIONS, *(["PutReplicationConfiguration"] if w.replica else [])]
     cfn = w.cfn_la
     cases = [
@@ -642,19 +652,21 @@ def no_lockout(w: World) -> list[Case]:
             w.trail,
             Target(w.mgmt),
         ),
-        allow(
+        deny(
             "sse-archive-put-bucket-policy",
             w.sse_la,
             "s3:PutBucketPolicy",
             w.archive_arn,
             w.on_archive,
+            note=SSE_NOT_TRUSTED,
         ),
-        allow(
+        deny(
             "sse-archive-put-lifecycle",
             w.sse_la,
             "s3:PutLifecycleConfiguration",
             w.archive_arn,
             w.on_archive,
+            note=SSE_NOT_TRUSTED,
         ),
     ]
     if w.replica:
