@@ -10,7 +10,8 @@ templates' S3, KMS, CloudTrail, IAM, SNS and EventBridge properties really apply
 (STAGES: key, replica, bucket and the tamper-alert bus; then the sandbox trail, which needs
 the bucket, the account baseline, whose rules target the bus, and the query path, which reads
 the bucket); deletes the stacks; stops the server. Every test of .taskcat.yml must be in a
-stage.
+stage. Before the first stage it creates the roles the templates attach managed policies to
+(`Roles`: the query stack's reader roles), which are the customer's and must exist first.
 
 For each stack it prints the final status and how many of the template's resources the stack
 holds, and names each resource it does not hold with the reason: moto has no CloudFormation
@@ -96,6 +97,41 @@ def _absent(
     return lines
 
 
+def _attached_roles(templates: dict[str, dict[str, Any]]) -> list[str]:
+    """Role names the templates' managed policies attach to: roles that must exist first."""
+    return sorted(
+        {
+            name
+            for resources in templates.values()
+            for res in resources.values()
+            if res["Type"] == "AWS::IAM::ManagedPolicy"
+            for name in res.get("Properties", {}).get("Roles", [])
+        }
+    )
+
+
+def _create_roles(endpoint: str, names: list[str]) -> None:
+    import boto3
+
+    session = boto3.Session(
+        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    account = session.client("sts", endpoint_url=endpoint).get_caller_identity()["Account"]
+    iam = session.client("iam", endpoint_url=endpoint)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    for name in names:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+
+
 def main() -> int:
     if not TASKCAT_PYTHON.exists():
         print(
@@ -138,6 +174,7 @@ def main() -> int:
         }
         server.start()
         try:
+            _create_roles(env["AWS_ENDPOINT_URL"], _attached_roles(templates))
             run = subprocess.run(
                 [str(TASKCAT_PYTHON), str(DRIVER), str(ROOT), *STAGES],
                 env=env,

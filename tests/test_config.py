@@ -1339,6 +1339,7 @@ def test_defaults_of_minimal_settings() -> None:
             "projection_start": dt.date(2026, 1, 1),
             "accounts": [],
             "known_ip_ranges": [],
+            "attach_reader_policy": True,
         },
     }
 

@@ -44,6 +44,7 @@ def test_example_values(settings: Settings) -> None:
         "projection_start": dt.date(2026, 1, 1),
         "accounts": ["444444444444", "555555555555"],
         "known_ip_ranges": ["10.0.0.0/8", "203.0.113.0/24", "2001:db8::/32"],
+        "attach_reader_policy": True,
     }
 
 
@@ -224,6 +225,7 @@ def test_defaults_without_a_query_section() -> None:
         "projection_start": dt.date(2026, 1, 1),
         "accounts": [],
         "known_ip_ranges": [],
+        "attach_reader_policy": True,
     }
 
 
@@ -235,6 +237,7 @@ def test_json_schema_describes_the_query_section() -> None:
     assert props["workgroup"]["pattern"] == "^[A-Za-z0-9._-]{1,128}$"
     assert sorted(props) == [
         "accounts",
+        "attach_reader_policy",
         "bytes_scanned_cutoff_gib",
         "enabled",
         "known_ip_ranges",
@@ -242,6 +245,44 @@ def test_json_schema_describes_the_query_section() -> None:
         "results_retention_days",
         "workgroup",
     ]
+
+
+READERS = "    - arn:aws:iam::333333333333:role/SecurityLogReader\n"
+READERS_LINE = EXAMPLE.splitlines().index(READERS.rstrip()) + 1
+
+
+@pytest.mark.parametrize(
+    ("arn", "message"),
+    [
+        (
+            "arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Read_0a1b",
+            "got 'arn:aws:iam::333333333333:role/aws-reserved/sso.amazonaws.com/"
+            "AWSReservedSSO_Read_0a1b', a role AWS manages (IAM refuses to attach policies to "
+            "it); expected a role of your own, or query.attach_reader_policy: false and the "
+            "policy referenced where that role is defined (e.g. an IAM Identity Center "
+            "permission set)",
+        ),
+        (
+            "arn:aws:iam::333333333333:role/team/",
+            "got 'arn:aws:iam::333333333333:role/team/'; expected a role name (after the last "
+            "'/') of 1-64 letters, digits and '+=,.@_-' (the query stack attaches its reader "
+            "policy by name)",
+        ),
+    ],
+    ids=["identity-center-role", "no-name"],
+)
+def test_reader_roles_the_query_stack_attaches_to_must_be_attachable(
+    arn: str, message: str
+) -> None:
+    text = edit(READERS, f"    - {arn}\n")
+    assert problems(text) == [
+        Problem("s.yaml", "key.reader_roles.0", message, line=READERS_LINE, column=7)
+    ]
+    off = edit("  attach_reader_policy: true\n", "  attach_reader_policy: false\n", text)
+    assert parse_settings(off).key.reader_roles[0] == arn
+    # a role of another account is never attached: no constraint on it
+    other = edit(READERS, f"    - {arn.replace('333333333333', '444444444444')}\n")
+    assert parse_settings(other).query.attach_reader_policy is True
 
 
 def test_at_most_a_thousand_known_networks() -> None:

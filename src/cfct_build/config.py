@@ -61,6 +61,7 @@ ROLE_ARN = re.compile(
 EXACT_ROLE_ARN = re.compile(
     r"^arn:(aws|aws-us-gov|aws-cn):iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]{1,512}$"
 )
+ROLE_NAME = re.compile(r"[A-Za-z0-9_+=,.@-]{1,64}")  # IAM RoleName
 TRAIL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$")
 BUCKET_PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}[a-z0-9]$")
 KEY_PREFIX = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
@@ -765,7 +766,7 @@ class Query(_Model):
         default=True,
         description="Deploy the query path to the audit account (home Region): a Glue table over "
         "the archive with partition projection, an Athena workgroup, its results bucket, the "
-        "named investigation queries and the reader policy to attach to key.reader_roles there.",
+        "named investigation queries and the reader policy for key.reader_roles there.",
     )
     workgroup: str = Field(
         default="cfct-build-log-archive",
@@ -800,6 +801,13 @@ class Query(_Model):
         default_factory=list,
         description="The organization's own networks (CIDRs, IPv4 or IPv6). When set, a named "
         "query lists calls from any other address.",
+    )
+    attach_reader_policy: bool = Field(
+        default=True,
+        description="Attach the reader policy to the key.reader_roles of the audit account "
+        "(by role name). The roles must exist before the query stack deploys, else "
+        "CloudFormation fails it; false: the stack attaches it to no role and you attach it "
+        "yourself (e.g. through an IAM Identity Center permission set).",
     )
 
     @model_validator(mode="after")
@@ -1008,6 +1016,39 @@ class Settings(_Model):
                     )
                 ]
             )
+        return self
+
+    @model_validator(mode="after")
+    def _query_reader_attachment(self) -> Settings:
+        """Reader roles the query stack attaches its policy to must be attachable by name."""
+        q = self.query
+        if not (q.enabled and q.attach_reader_policy):
+            return self
+        problems: list[tuple[str | tuple[str, ...], str]] = []
+        for i, arn in enumerate(self.key.reader_roles):
+            if arn.split(":")[4] != self.organization.audit_account:
+                continue
+            path_and_name = arn.split(":role/", 1)[1]
+            if path_and_name.startswith(("aws-reserved/", "aws-service-role/")):
+                problems.append(
+                    (
+                        f"key.reader_roles.{i}",
+                        f"got {arn!r}, a role AWS manages (IAM refuses to attach policies to "
+                        "it); expected a role of your own, or query.attach_reader_policy: false "
+                        "and the policy referenced where that role is defined (e.g. an IAM "
+                        "Identity Center permission set)",
+                    )
+                )
+            elif not ROLE_NAME.fullmatch(path_and_name.rsplit("/", 1)[-1]):
+                problems.append(
+                    (
+                        f"key.reader_roles.{i}",
+                        f"got {arn!r}; expected a role name (after the last '/') of 1-64 "
+                        "letters, digits and '+=,.@_-' (the query stack attaches its reader "
+                        "policy by name)",
+                    )
+                )
+        _raise_located(problems)
         return self
 
     @model_validator(mode="after")

@@ -479,6 +479,7 @@ def test_reader_policy_is_exactly_what_running_the_queries_needs(settings: Setti
             "Description": "cfct-build: run the log archive's named queries (attach to the "
             "reader roles of key.reader_roles in this account)",
             "Path": "/",
+            "Roles": ["SecurityLogReader"],
             "PolicyDocument": {
                 "Version": "2012-10-17",
                 "Statement": [
@@ -556,6 +557,54 @@ def test_reader_policy_is_exactly_what_running_the_queries_needs(settings: Setti
     }
 
 
+READERS = [
+    "arn:aws:iam::333333333333:role/SecurityLogReader",
+    "arn:aws:iam::222222222222:role/LogArchiveReader",
+    "arn:aws:iam::333333333333:role/team/incident-response/Investigator",
+    "arn:aws:iam::444444444444:role/Investigator",
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "roles", "output"),
+    [
+        (
+            {"key__reader_roles": READERS},
+            ["SecurityLogReader", "Investigator"],
+            "Attached to the reader roles SecurityLogReader, Investigator",
+        ),
+        (
+            {"key__reader_roles": READERS, "query__attach_reader_policy": False},
+            None,
+            "Attach to the reader roles of this account",
+        ),
+        (
+            {"key__reader_roles": READERS[1:2]},
+            None,
+            "Attach to the reader roles of this account",
+        ),
+    ],
+    ids=["audit-account-roles-by-name", "attach-off", "no-audit-reader"],
+)
+def test_reader_policy_is_attached_to_the_audit_accounts_reader_roles(
+    settings: Settings, changes: dict[str, Any], roles: list[str] | None, output: str
+) -> None:
+    """By role name (the ARN's last segment: `Roles` takes names, never paths), only the
+    roles of the audit account (the workgroup's); no `Roles` at all when none is attached."""
+    t = rendered(variant(settings, **changes))
+    assert t["Resources"][query.READER_POLICY]["Properties"].get("Roles") == roles
+    assert t["Outputs"]["ReaderPolicyArn"]["Description"] == output
+
+
+def test_role_name_drops_the_path() -> None:
+    assert [query.role_name(a) for a in READERS] == [
+        "SecurityLogReader",
+        "LogArchiveReader",
+        "Investigator",
+        "Investigator",
+    ]
+
+
 def test_reader_policy_actions_exist_in_the_iam_catalogue(settings: Settings) -> None:
     doc = resource_of(settings, query.READER_POLICY)["Properties"]["PolicyDocument"]
     actions = [a for statement in doc["Statement"] for a in statement["Action"]]
@@ -631,7 +680,7 @@ def test_parameters_and_outputs(settings: Settings) -> None:
             "Value": {"Ref": "QueryResultsBucket"},
         },
         "ReaderPolicyArn": {
-            "Description": "Attach to the reader roles of this account",
+            "Description": "Attached to the reader roles SecurityLogReader",
             "Value": {"Ref": "QueryReaderPolicy"},
         },
     }

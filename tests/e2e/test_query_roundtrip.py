@@ -2,7 +2,8 @@
 
 What moto 5.2.5 can prove here: the stack deploys in the audit account with the key ARN from
 management-account SSM, the results bucket keeps every hardening setting (through the test-only
-extension in tests/emulator) and the reader policy is stored as generated. What it cannot:
+extension in tests/emulator) and the reader policy is stored as generated and attached to the
+audit account's reader role. What it cannot:
 moto's CloudFormation has no model for AWS::Glue::Database, AWS::Glue::Table,
 AWS::Athena::WorkGroup or AWS::Athena::NamedQuery and skips them (a warning, no resource);
 `test_moto_skips_glue_and_athena` pins that gap so the day moto closes it, this round trip is
@@ -153,7 +154,13 @@ def test_reader_policy_reads_back_as_generated(deployed: Deployed) -> None:
     assert document == expected
     key_arn = deployed.instance(naming.RES_KEY).outputs["KeyArn"]
     assert expected["Statement"][-1]["Resource"] == [key_arn]
-    assert iam.list_entities_for_policy(PolicyArn=arn)["PolicyRoles"] == []  # users attach it
+    # attached by the stack to the audit account's reader role (the emulation creates it first)
+    roles = iam.list_entities_for_policy(PolicyArn=arn)["PolicyRoles"]
+    assert [r["RoleName"] for r in roles] == ["SecurityLogReader"]
+    assert [
+        p["PolicyArn"]
+        for p in iam.list_attached_role_policies(RoleName="SecurityLogReader")["AttachedPolicies"]
+    ] == [arn]
 
 
 def test_moto_skips_glue_and_athena(deployed: Deployed) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cfct_build.config import Settings
-from cfct_build.prove import prove
+from cfct_build.prove import evaluate_case, prove
+from cfct_build.prove.cases import build_matrix
+from cfct_build.prove.policies import generated
 
 # What running a named query takes, step by step, and who decides each step.
 RUN_A_NAMED_QUERY = {
@@ -60,3 +64,34 @@ def test_the_reader_policy_alone_is_not_enough_without_its_statements(settings: 
     assert {c: rows[c].decision.allowed for c in RUN_A_NAMED_QUERY} == dict.fromkeys(
         RUN_A_NAMED_QUERY, False
     )
+
+
+def test_the_reader_gets_the_policy_through_the_stacks_attachment(settings: Settings) -> None:
+    """With query.attach_reader_policy the reader's identity policy is the one the generated
+    template attaches to it: a template attaching it to no role, or to another role, fails
+    every step."""
+    original = generated(settings)
+    assert original.query_reader_roles == ("SecurityLogReader",)
+    matrix = build_matrix(settings, original)
+    cases = [c for c in matrix.cases if c.id in RUN_A_NAMED_QUERY]
+    assert {c.actor.label for c in cases} == {
+        "query reader (settings; the stack attaches the reader policy)"
+    }
+    for roles in [(), ("OtherReader",)]:
+        detached = replace(original, query_reader_roles=roles)
+        assert {c.id: evaluate_case(c, detached).allowed for c in cases} == dict.fromkeys(
+            RUN_A_NAMED_QUERY, False
+        )
+
+
+def test_without_the_attachment_the_reader_is_assumed_to_have_it(settings: Settings) -> None:
+    off = settings.model_copy(
+        update={"query": settings.query.model_copy(update={"attach_reader_policy": False})}
+    )
+    assert generated(off).query_reader_roles is None
+    rows = {r.case.id: r for r in prove(off).rows}
+    for case_id in RUN_A_NAMED_QUERY:
+        assert rows[case_id].case.actor.label == (
+            "query reader (settings; reader policy attached by hand)"
+        )
+        assert rows[case_id].decision.allowed, case_id

@@ -10,7 +10,10 @@ archive, it does not feed it, so a failure here never holds up the trail. The st
     An `injected` account would take any account but refuses every query that does not name
     its accounts with equality conditions, so "root activity anywhere in the organization"
     could not be one query; the price of `enum` is that a new account must be added to
-    `query.accounts` before its logs can be queried (README, Query path);
+    `query.accounts` before its logs can be queried (README, Query path). That gap is made
+    loud where the accounts are known: `cfct-build plan` warns (`query-account-missing`) for
+    every ACTIVE account of the organization the enum leaves out, and `plan --new-account` and
+    `simulate` say it of a vended account;
   - `region`: `enum` of the governed Regions plus the Region CloudTrail files global-service
     events under (us-east-1 in the aws partition), where IAM and sign-in events land;
   - `timestamp`: `date`, `yyyy/MM/dd`, from `query.projection_start` to `NOW`, one day apart.
@@ -31,10 +34,14 @@ archive, it does not feed it, so a failure here never holds up the trail. The st
 - the named queries of `queries.py`;
 - a customer-managed policy holding exactly what a reader needs to run them: the workgroup's
   query calls, the table's definition, reading the archive's organization prefix, writing and
-  reading results, and the key through S3. It is attached to no role: the reader roles are the
-  customer's, so the README tells users to attach it to their reader roles in the audit
-  account. The resource side already lets those roles read the archive (`ReadersReadLogs`,
-  bucket policy) and decrypt the logs (`ReadersDecryptCloudTrailLogs`, key policy).
+  reading results, and the key through S3. With `query.attach_reader_policy` (the default) the
+  stack attaches it (`Roles`, by role name: the ARN's last segment, without its path) to the
+  `key.reader_roles` of the audit account. The roles are the customer's and must exist before
+  the stack deploys (CloudFormation fails the attachment otherwise); the stack never creates
+  or changes them, and detaches the policy when it is deleted. Without the setting it is
+  attached to no role and users attach it themselves. The resource side already lets those
+  roles read the archive (`ReadersReadLogs`, bucket policy) and decrypt the logs
+  (`ReadersDecryptCloudTrailLogs`, key policy).
 Athena workgroups and the Glue catalog are per account: reader roles of other accounts cannot
 use this workgroup (they can assume a reader role of the audit account).
 """
@@ -60,7 +67,12 @@ from cfct_build.components.bucket import (
 )
 from cfct_build.config import Settings
 from cfct_build.manifest import Resource
-from cfct_build.queries import named_queries, projected_accounts, projected_regions
+from cfct_build.queries import (
+    named_queries,
+    projected_accounts,
+    projected_regions,
+    query_reader_roles,
+)
 
 COMPONENT = "log-archive-query"
 KEY_ARN = "KeyArn"
@@ -255,6 +267,19 @@ def reader_policy(s: Settings) -> PolicyDocument:
     )
 
 
+def role_name(arn: str) -> str:
+    """An IAM role's name (what `Roles` and AttachRolePolicy take) from its ARN: the last
+    segment, without the path (`arn:aws:iam::111122223333:role/team/Reader` -> `Reader`)."""
+    return arn.rsplit("/", 1)[-1]
+
+
+def attached_roles(s: Settings) -> list[str]:
+    """Names of the roles the stack attaches the reader policy to (settings order)."""
+    if not s.query.attach_reader_policy:
+        return []
+    return [role_name(arn) for arn in query_reader_roles(s)]
+
+
 def results_bucket_policy(s: Settings) -> PolicyDocument:
     name = naming.query_results_bucket(s)
     return PolicyDocument(
@@ -401,25 +426,29 @@ def build(s: Settings) -> Template:
                 DependsOn=[WORKGROUP, TABLE],
             )
         )
-    t.add_resource(
-        iam.ManagedPolicy(
-            READER_POLICY,
-            ManagedPolicyName=naming.QUERY_READER_POLICY,
-            Description=(
-                "cfct-build: run the log archive's named queries (attach to the reader roles "
-                "of key.reader_roles in this account)"
-            ),
-            Path="/",
-            PolicyDocument=reader_policy(s),
-            Metadata=cfn_nag_suppress(
-                (
-                    "W28",
-                    "Fixed name: the README tells users to attach this policy by name to their "
-                    "reader roles.",
-                )
-            ),
-        )
+    roles = attached_roles(s)
+    reader = iam.ManagedPolicy(
+        READER_POLICY,
+        ManagedPolicyName=naming.QUERY_READER_POLICY,
+        # Unchanged since the first release: IAM cannot change a policy's description, so
+        # CloudFormation would replace the policy, and a replacement with a fixed name fails.
+        Description=(
+            "cfct-build: run the log archive's named queries (attach to the reader roles "
+            "of key.reader_roles in this account)"
+        ),
+        Path="/",
+        PolicyDocument=reader_policy(s),
+        Metadata=cfn_nag_suppress(
+            (
+                "W28",
+                "Fixed name: users find this policy by name to attach it to reader roles "
+                "the stack does not attach it to.",
+            )
+        ),
     )
+    if roles:
+        reader.Roles = roles
+    t.add_resource(reader)
     t.add_output(Output("WorkGroup", Description="Athena workgroup", Value=q.workgroup))
     t.add_output(
         Output(
@@ -432,7 +461,11 @@ def build(s: Settings) -> Template:
     t.add_output(
         Output(
             "ReaderPolicyArn",
-            Description="Attach to the reader roles of this account",
+            Description=(
+                f"Attached to the reader roles {', '.join(roles)}"
+                if roles
+                else "Attach to the reader roles of this account"
+            ),
             Value=Ref(READER_POLICY),
         )
     )

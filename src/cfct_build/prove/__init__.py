@@ -77,6 +77,10 @@ def evaluate_case(case: Case, g: Generated) -> Decision:
     actor = case.actor
     if case.identity is not None:
         identity: Policy | None = getattr(g, case.identity)
+        # `<identity>_roles`: the roles the stack attaches it to (None: users attach it)
+        attached_to: tuple[str, ...] | None = getattr(g, f"{case.identity}_roles", None)
+        if attached_to is not None and actor.arn.rsplit("/", 1)[-1] not in attached_to:
+            identity = None
         actor = replace(actor, identity=(identity,) if identity is not None else ())
     return evaluate(actor, request, g.scps)
 

@@ -980,7 +980,12 @@ def tamper_alerts(w: World, skipped: list[str]) -> list[Case]:
 
 def query_path(w: World, g: Generated, skipped: list[str]) -> list[Case]:
     """A reader role of the audit account, with the generated reader policy attached, runs a
-    named query end to end; nobody else starts queries there or reads or decrypts the results."""
+    named query end to end; nobody else starts queries there or reads or decrypts the results.
+
+    With query.attach_reader_policy the reader's identity policy is the reader policy only if
+    the generated template attaches it to that role (`Generated.query_reader_roles`): a stack
+    that attached it elsewhere, or to no role, fails the allow cases. Without the setting the
+    reader is assumed to have it attached by hand."""
     s = w.s
     if not s.query.enabled or g.query_reader is None:
         skipped.append("query-*: query.enabled is false")
@@ -1032,7 +1037,12 @@ def query_path(w: World, g: Generated, skipped: list[str]) -> list[Case]:
             "named queries"
         )
         return cases
-    r = w.member("query reader (settings, reader policy attached)", readers[0])
+    how = (
+        "the stack attaches the reader policy"
+        if s.query.attach_reader_policy
+        else "reader policy attached by hand"
+    )
+    r = w.member(f"query reader (settings; {how})", readers[0])
     q = {"identity": "query_reader"}
     table = f"arn:{w.p}:glue:{w.home}:{audit}:table/{naming.QUERY_DATABASE}/{naming.QUERY_TABLE}"
     return [

@@ -53,10 +53,15 @@ class Generated:
     tamper_forwarder: dict[str, Any] | None = None
     tamper_bus: Policy | None = None
     tamper_topic: Policy | None = None
-    # Query path (audit account): the results bucket's policy, and the reader policy users
-    # attach to their reader roles (identity; evaluated as theirs, and mutated like the rest).
+    # Query path (audit account): the results bucket's policy, and the reader policy
+    # (identity; evaluated as the reader roles', and mutated like the rest).
     query_results_bucket: Policy | None = None
     query_reader: Policy | None = None
+    # The role names the query stack attaches `query_reader` to (its `Roles`); None when the
+    # stack attaches it to no role (query.attach_reader_policy false: users attach it).
+    # `prove.evaluate_case` gives a case's actor an identity `X` only if `X_roles` is None or
+    # names the actor's role.
+    query_reader_roles: tuple[str, ...] | None = None
 
     def without(self, sids: frozenset[str]) -> Generated:
         """The same policies minus every statement whose Sid is in `sids`."""
@@ -80,6 +85,7 @@ class Generated:
                 self.query_results_bucket.without(sids) if self.query_results_bucket else None
             ),
             query_reader=self.query_reader.without(sids) if self.query_reader else None,
+            query_reader_roles=self.query_reader_roles,
         )
 
     def sids(self) -> set[str]:
@@ -207,7 +213,7 @@ def generated(s: Settings) -> Generated:
             alerts.TOPIC_POLICY,
             resolve(_properties(alerts_t, alerts.TOPIC_POLICY)["PolicyDocument"], alerts_env),
         )
-    query_results_policy, query_reader_policy = _query_policies(s)
+    query_results_policy, query_reader_policy, query_reader_roles = _query_policies(s)
     return Generated(
         scps=scp_policies,
         archive_bucket=archive_policy,
@@ -224,6 +230,7 @@ def generated(s: Settings) -> Generated:
         tamper_topic=topic_policy,
         query_results_bucket=query_results_policy,
         query_reader=query_reader_policy,
+        query_reader_roles=query_reader_roles,
     )
 
 
@@ -245,10 +252,13 @@ def baseline_identity(s: Settings, name: str, document: dict[str, Any], account:
     return Policy(IDENTITY, name, resolve(document, env))
 
 
-def _query_policies(s: Settings) -> tuple[Policy | None, Policy | None]:
-    """The query path's results bucket policy and reader policy, resolved for the audit account."""
+def _query_policies(
+    s: Settings,
+) -> tuple[Policy | None, Policy | None, tuple[str, ...] | None]:
+    """The query path's results bucket policy and reader policy, resolved for the audit account,
+    and the role names the template attaches the reader policy to (None: attached by users)."""
     if not query.enabled(s):
-        return None, None
+        return None, None, None
     env = Environment(
         s.partition,
         s.organization.home_region,
@@ -261,12 +271,12 @@ def _query_policies(s: Settings) -> tuple[Policy | None, Policy | None]:
         query.RESULTS_POLICY,
         resolve(_properties(t, query.RESULTS_POLICY)["PolicyDocument"], env),
     )
+    reader_props = _properties(t, query.READER_POLICY)
     reader = Policy(
-        IDENTITY,
-        naming.QUERY_READER_POLICY,
-        resolve(_properties(t, query.READER_POLICY)["PolicyDocument"], env),
+        IDENTITY, naming.QUERY_READER_POLICY, resolve(reader_props["PolicyDocument"], env)
     )
-    return results, reader
+    roles = None if not s.query.attach_reader_policy else tuple(reader_props.get("Roles", ()))
+    return results, reader, roles
 
 
 def render_dict(template: Any) -> dict[str, Any]:

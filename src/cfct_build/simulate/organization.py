@@ -18,7 +18,10 @@ way Control Tower leaves it, with the snapshot's IDs:
   which is what CfCT v2.8.4 reads, and the `AWSControlTowerExecution` role Control Tower
   creates in it;
 - the management account's `AWSControlTowerExecution` role, deployed from cfct-build's own
-  bootstrap template (`cfct-build bootstrap`), which CfCT needs there.
+  bootstrap template (`cfct-build bootstrap`), which CfCT needs there;
+- the reader roles the query stack attaches its reader policy to (`key.reader_roles` of the
+  audit account, with `query.attach_reader_policy`): they are the customer's and must exist
+  before that stack deploys, so they stand in for the ones a real organization has.
 `read()` reads it back with `org.read_live`, exactly as `plan` reads a real organization;
 `vend()` does what Account Factory does for a new account: create it, move it into its OU,
 enroll it.
@@ -35,6 +38,7 @@ from cfct_build import naming
 from cfct_build.components import bootstrap as bootstrap_component
 from cfct_build.config import Settings
 from cfct_build.org import Account, Organization, OrganizationalUnit, read_live
+from cfct_build.queries import query_reader_roles
 from cfct_build.render import template_json
 from cfct_build.resolve import stack_set_name
 from cfct_build.simulate.aws import (
@@ -154,6 +158,7 @@ class EmulatedOrganization:
         self._lifecycle(management)
         self._enroll([a.id for a in m.accounts if a.enrolled])
         self._bootstrap_management()
+        self._reader_roles()
 
     def _lifecycle(self, account: Account) -> None:
         set_account_details(
@@ -255,6 +260,33 @@ class EmulatedOrganization:
                 RoleName=naming.CT_EXECUTION_ROLE,
                 AssumeRolePolicyDocument=json.dumps(trust),
                 Description="Emulated: created by Control Tower in every enrolled account",
+            )
+
+    def _reader_roles(self) -> None:
+        """The customer's reader roles the query stack attaches its policy to."""
+        s = self.settings
+        if not (s.query.enabled and s.query.attach_reader_policy):
+            return
+        for arn in query_reader_roles(s):
+            account = arn.split(":")[4]
+            if self.model.account(account) is None:
+                continue  # the query stack's own failure says it
+            path, name = arn.split(":role", 1)[1].rsplit("/", 1)
+            trust = {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:{self.accounts.partition}:iam::{account}:root"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+            self.accounts.client(account, self.home_region, "iam").create_role(
+                RoleName=name,
+                Path=path + "/",
+                AssumeRolePolicyDocument=json.dumps(trust),
+                Description="Emulated: a reader role of key.reader_roles (the customer's own)",
             )
 
     def _bootstrap_management(self) -> None:
