@@ -34,7 +34,7 @@ def test_minimal_settings_prove_clean_with_skip_notes() -> None:
         "skipped: reader-*: key.reader_roles is empty",
         "skipped: query-reader-*: no key.reader_roles in the audit account, so nobody can run "
         "the named queries",
-        "prove: all 100 cases evaluate as expected",
+        "prove: all 106 cases evaluate as expected",
     ]
     assert out.splitlines()[:3] == [
         "CloudTrail (cloudtrail.amazonaws.com)",
@@ -56,7 +56,7 @@ def test_json_format_has_every_column() -> None:
     code, out, _ = run("prove", "-s", str(MINIMAL), "--format", "json")
     doc = json.loads(out)
     assert code == 0
-    assert doc["summary"] == {"cases": 100, "as_expected": 100, "differ": 0}
+    assert doc["summary"] == {"cases": 106, "as_expected": 106, "differ": 0}
     assert doc["removed_statements"] == []
     first = doc["cases"][0]
     assert first == {
@@ -75,8 +75,20 @@ def test_json_format_has_every_column() -> None:
         "evaluated": "allow",
         "decided_by": ["bucket policy:CloudTrailAclCheck"],
         "note": "",
+        "widened_by": None,
         "ok": True,
     }
+    widened = next(c for c in doc["cases"] if c["id"] == "bp-widened-outside-read-log")
+    assert (widened["note"], widened["widened_by"]) == (
+        "bucket policy widened: s3:GetObject for an outside account",
+        {
+            "Sid": "WidenedOutsideAccountRead",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::cfct-build-cloudtrail-012345678902-eu-central-1/*",
+        },
+    )
 
 
 def test_a_case_that_differs_exits_1_and_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,7 +101,7 @@ def test_a_case_that_differs_exits_1_and_is_named(monkeypatch: pytest.MonkeyPatc
     code, out, _ = run("prove", "-s", str(MINIMAL), "--format", "brief")
     assert code == 1
     assert out.splitlines()[-1] == (
-        "prove: 2 of 100 cases differ from expectation: ct-write-plain-http, bp-plain-http"
+        "prove: 2 of 106 cases differ from expectation: ct-write-plain-http, bp-plain-http"
     )
     row = next(line for line in out.splitlines() if " ct-write-plain-http " in line)
     assert row == (

@@ -241,6 +241,19 @@ EXAMPLE = [
     ),
     ("kp-schedule-key-deletion", "deny", ["key policy:DenyKeyDestructionExceptAdministrators"]),
     ("kp-put-key-policy", "deny", ["key policy:DenyKeyDestructionExceptAdministrators"]),
+    (
+        "kp-widened-schedule-key-deletion",
+        "deny",
+        ["key policy:DenyKeyDestructionExceptAdministrators"],
+    ),
+    ("kp-widened-disable-key", "deny", ["key policy:DenyKeyDestructionExceptAdministrators"]),
+    ("kp-widened-disable-rotation", "deny", ["key policy:DenyKeyDestructionExceptAdministrators"]),
+    ("kp-widened-put-key-policy", "deny", ["key policy:DenyKeyDestructionExceptAdministrators"]),
+    (
+        "kp-widened-replica-schedule-key-deletion",
+        "deny",
+        ["key policy:DenyKeyDestructionExceptAdministrators"],
+    ),
     ("key-admin-schedule-deletion", "deny", ["SCP:ProtectLogArchiveKey"]),
     ("key-admin-disable-key", "deny", ["SCP:ProtectLogArchiveKey"]),
     ("key-admin-put-key-policy", "deny", ["SCP:ProtectLogArchiveKey"]),
@@ -347,6 +360,12 @@ EXAMPLE = [
             "bucket policy:DenyPrincipalsOutsideOrganization",
             "bucket policy:DenyObjectWritesExceptAwsServices",
         ],
+    ),
+    ("bp-widened-outside-read-log", "deny", ["bucket policy:DenyPrincipalsOutsideOrganization"]),
+    (
+        "bp-widened-outside-read-access-log",
+        "deny",
+        ["bucket policy:DenyPrincipalsOutsideOrganization"],
     ),
     ("replication-read-source", "allow", ["identity policy:ReadObjectVersionsForReplication"]),
     (

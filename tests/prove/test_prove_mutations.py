@@ -46,14 +46,25 @@ FLIPS = {
         "bp-plain-http",
         "query-reader-read-results-plain-http",
     ],
-    "DenyKeyDestructionExceptAdministrators": [],
+    # With the key policy widened (account root kms:*), only this Deny holds.
+    "DenyKeyDestructionExceptAdministrators": [
+        "kp-widened-schedule-key-deletion",
+        "kp-widened-disable-key",
+        "kp-widened-disable-rotation",
+        "kp-widened-put-key-policy",
+        "kp-widened-replica-schedule-key-deletion",
+    ],
     "DenyLeaveOrganization": ["wl-leave-organization", "scp-leave-organization"],
     # Outside the log-archive account the Allow statements already hold each reader to its own
     # prefix; these Denies are what holds a widened reader inside the bucket's own account.
     "DenyOwnLogsReadersListingOtherPrefixes": ["la-own-reader-widened-list-every-account"],
     "DenyOwnLogsReadersReadingOtherPrefixes": ["la-own-reader-widened-read-other-account-log"],
     "DenyObjectWritesExceptAwsServices": ["la-forge-log", "bp-forge-log"],
-    "DenyPrincipalsOutsideOrganization": [],
+    # With a bucket policy widened (an outside account may read), only this Deny holds.
+    "DenyPrincipalsOutsideOrganization": [
+        "bp-widened-outside-read-log",
+        "bp-widened-outside-read-access-log",
+    ],
     "KeyAdministrators": ["key-admin-enable-rotation"],
     "OnlyTheTamperAlertRulePublishes": ["alerts-rule-publishes"],
     "OrganizationForwardersPutEvents": ["forwarder-put-events", "mgmt-forwarder-put-events"],
@@ -111,15 +122,10 @@ FLIPS = {
     ],
     "ReadersEncryptQueryResults": ["query-reader-encrypt-results", "query-reader-decrypt-results"],
 }
-# Deny statements that no case can flip on their own, and why (defence in depth, not dead):
-REDUNDANT = {
-    # The key policy grants nothing to non-administrators, so without this Deny they are
-    # still refused (implicitly); it guards against a future grant.
-    "DenyKeyDestructionExceptAdministrators",
-    # No bucket policy statement grants anything to an outside principal, so cross-account
-    # access is refused (implicitly) without this Deny; it guards against a future grant.
-    "DenyPrincipalsOutsideOrganization",
-}
+# Every statement decides at least one case: the two Denies that nothing else in the generated
+# policies needs (the key policy grants nothing to non-administrators, no bucket policy grants
+# anything outside the organization) decide the "widened" cases, which add an over-broad grant
+# to the resource policy, as an administrator might later.
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +152,5 @@ def test_removing_a_statement_flips_exactly_its_cases(
     )
 
 
-def test_only_the_documented_denies_are_redundant() -> None:
-    denies_without_flips = {sid for sid, flips in FLIPS.items() if not flips}
-    assert denies_without_flips == REDUNDANT
+def test_every_statement_decides_a_case() -> None:
+    assert [sid for sid, flips in FLIPS.items() if not flips] == []

@@ -42,6 +42,8 @@ class Row:
             "evaluated": _verdict(self.decision.allowed),
             "decided_by": list(self.decision.decided_by),
             "note": c.note,
+            # The over-broad grant added to the resource policy for this case, if any.
+            "widened_by": dict(c.widened_by) if c.widened_by is not None else None,
             "ok": self.ok,
         }
 

@@ -70,12 +70,32 @@ class Case:
     # Attribute of `Generated` holding the actor's identity policy, for a policy the package
     # generates (it is then evaluated, and mutated, as generated); None: the actor's own.
     identity: str | None = None
+    # A statement appended to the target's resource policy for this case only: an over-broad
+    # grant an administrator could add later ("widened"), so the case shows that a Deny of the
+    # generated policy still holds, and flips when that Deny is removed (mutation checks).
+    widened_by: Mapping[str, Any] | None = None
 
     def resource_policy(self, g: Generated) -> Policy | None:
         if self.target is None or self.target.policy is None:
             return None
         p: Policy | None = getattr(g, self.target.policy)
-        return p
+        if p is None or self.widened_by is None:
+            return p
+        statements = [*p.document["Statement"], dict(self.widened_by)]
+        return Policy(p.layer, p.name, {**p.document, "Statement": statements})
+
+
+def account_root_grant(
+    sid: str, partition: str, account: str, action: str, resource: str
+) -> dict[str, Any]:
+    """An Allow of `action` to every principal of `account` (its root), as admins often add."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+        "Action": action,
+        "Resource": resource,
+    }
 
 
 def allow(id: str, actor: Actor, action: str, resource: str, *args: Any, **kw: Any) -> Case:
@@ -548,6 +568,32 @@ def key_cases(w: World, skipped: list[str]) -> list[Case]:
         ),
         deny("kp-put-key-policy", w.ka_admin_no_scp, "kms:PutKeyPolicy", w.key, on, ctx, **kp),
     ]
+    # The key policy widened by the usual "account root may do kms:*" statement: then IAM in
+    # the key's account grants the key, and only DenyKeyDestructionExceptAdministrators holds.
+    root_kms = account_root_grant("WidenedAccountRootKmsAll", w.p, w.ka, "kms:*", "*")
+    widened = {**kp, "widened_by": root_kms, "note": "key policy widened: account root kms:*"}
+    cases += [
+        deny(f"kp-widened-{name}", w.ka_admin_no_scp, f"kms:{action}", w.key, on, ctx, **widened)
+        for name, action in (
+            ("schedule-key-deletion", "ScheduleKeyDeletion"),
+            ("disable-key", "DisableKey"),
+            ("disable-rotation", "DisableKeyRotation"),
+            ("put-key-policy", "PutKeyPolicy"),
+        )
+    ]
+    if w.replica:
+        replica_root = account_root_grant("WidenedAccountRootKmsAll", w.p, w.la, "kms:*", "*")
+        cases.append(
+            deny(
+                "kp-widened-replica-schedule-key-deletion",
+                w.la_admin_no_scp,
+                "kms:ScheduleKeyDeletion",
+                w.replica_key,
+                w.on_replica_key,
+                w.replica_key_ctx,
+                **{**widened, "widened_by": replica_root},
+            )
+        )
     if not w.s.key.admin_roles:
         skipped.append("key-admin-*: key.admin_roles is empty")
         return cases
@@ -760,6 +806,22 @@ def readers_and_outsiders(w: World, skipped: list[str]) -> list[Case]:
         deny("outside-decrypt", o, "kms:Decrypt", w.key, w.on_key, w.trail_ctx),
         deny("outside-write-log", o, "s3:PutObject", w.log_object, w.on_archive),
     ]
+    # The bucket policies widened by a cross-account read grant to an outside account: only
+    # DenyPrincipalsOutsideOrganization holds (KMS would refuse to decrypt as well).
+    for case_id, bucket, obj, on in (
+        ("bp-widened-outside-read-log", w.archive_arn, w.log_object, w.on_archive),
+        (
+            "bp-widened-outside-read-access-log",
+            w.access_log_arn,
+            w.access_log_object,
+            w.on_access_log,
+        ),
+    ):
+        grant = account_root_grant(
+            "WidenedOutsideAccountRead", w.p, w.outside, "s3:GetObject", f"{bucket}/*"
+        )
+        note = "bucket policy widened: s3:GetObject for an outside account"
+        cases.append(deny(case_id, o, "s3:GetObject", obj, on, widened_by=grant, note=note))
     if w.replica and w.replication_role is not None:
         via_home = {"kms:ViaService": f"s3.{w.home}.amazonaws.com"}
         via_replica = {"kms:ViaService": f"s3.{w.replica}.amazonaws.com"}
