@@ -2,7 +2,11 @@
 
 The projection is checked against the keys the organization trail writes: sample object keys
 named the way CloudTrail names them must each fall under exactly one projected location, and
-keys of accounts, Regions or days outside the projection under none.
+keys of accounts, Regions or days outside the projection under none. Both sides come from the
+generated package, never from the settings or literals: the keys from the trail template's
+`S3KeyPrefix` and its bucket (followed through CfCT's SSM hand-over to the bucket template),
+the organization ID from the bucket policy's grant to the trail, the accounts from the
+manifest; the locations from the query template's table. A drift between them fails.
 """
 
 from __future__ import annotations
@@ -11,9 +15,12 @@ import datetime as dt
 import fnmatch
 import itertools
 import json
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import yaml
 from cfnlint.api import ManualArgs, lint
 from hypothesis import given
 from hypothesis import settings as hsettings
@@ -233,68 +240,204 @@ def reading(locations: list[str], bucket: str, key_name: str) -> list[str]:
     return [loc for loc in locations if url.startswith(loc)]
 
 
-def trail_may_write(s: Settings, key_name: str) -> bool:
-    """The key is under a prefix the bucket policy lets the organization trail write to."""
-    org = s.organization
-    return any(
-        fnmatch.fnmatchcase(key_name, f"{s.bucket.key_prefix}/AWSLogs/{p}/*")
-        for p in (org.id, org.management_account)
+@dataclass(frozen=True)
+class TrailLayout:
+    """Where the organization trail writes, read from the generated package alone."""
+
+    bucket: str  # the trail's S3BucketName, followed through CfCT's SSM hand-over
+    prefix: str  # the trail template's S3KeyPrefix
+    org_id: str  # from the archive bucket policy's grant to the trail
+    writable: tuple[str, ...]  # key patterns that grant lets the trail write
+    accounts: tuple[str, ...]  # the trail's, the archive's and the query stack's accounts
+
+
+def _ref(value: dict[str, str]) -> str:
+    (name,) = value.values()
+    return name
+
+
+def _between(text: str, start: str, end: str = "]") -> str:
+    assert text.startswith(start) and text.endswith(end), text
+    return text[len(start) : len(text) - len(end)]
+
+
+def trail_layout(files: dict[str, bytes]) -> TrailLayout:
+    manifest = yaml.safe_load(files["manifest.yaml"])
+    by_name = {r["name"]: r for r in manifest["resources"]}
+    trail_res = by_name[naming.RES_TRAIL]
+    trails = [
+        r["Properties"]
+        for r in json.loads(files[trail_res["resource_file"]])["Resources"].values()
+        if r["Type"] == "AWS::CloudTrail::Trail"
+    ]
+    (props,) = trails
+    assert props["IsOrganizationTrail"] is True
+    # S3BucketName: a parameter CfCT fills from SSM, which the bucket stack's output fills
+    parameters = {p["parameter_key"]: p["parameter_value"] for p in trail_res["parameters"]}
+    ssm_name = _between(parameters[_ref(props["S3BucketName"])], "$[alfred_ssm_")
+    ((producer, output),) = [
+        (r, _between(e["value"], "$[output_"))
+        for r in manifest["resources"]
+        for e in r.get("export_outputs", [])
+        if e["name"] == ssm_name
+    ]
+    bucket_t = json.loads(files[producer["resource_file"]])
+    bucket_id = _ref(bucket_t["Outputs"][output]["Value"])
+    bucket = bucket_t["Resources"][bucket_id]["Properties"]["BucketName"]
+    (write,) = [
+        st
+        for r in bucket_t["Resources"].values()
+        if r["Type"] == "AWS::S3::BucketPolicy" and _ref(r["Properties"]["Bucket"]) == bucket_id
+        for st in r["Properties"]["PolicyDocument"]["Statement"]
+        if st["Principal"] == {"Service": ["cloudtrail.amazonaws.com"]}
+        and st["Action"] == ["s3:PutObject"]
+    ]
+    writable = tuple(
+        _between(r["Fn::Sub"], f"arn:${{AWS::Partition}}:s3:::{bucket}/", "")
+        for r in write["Resource"]
     )
+    (org_id,) = {m[1] for w in writable if (m := re.search(r"/AWSLogs/(o-[a-z0-9]+)/\*$", w))}
+    accounts = tuple(
+        by_name[name]["deployment_targets"]["accounts"][0]
+        for name in (naming.RES_TRAIL, producer["name"], naming.RES_QUERY)
+    )
+    return TrailLayout(bucket, props["S3KeyPrefix"], org_id, writable, accounts)
+
+
+def table_location_parameters(files: dict[str, bytes]) -> dict[str, str]:
+    """The table's parameters, as the generated query template holds them."""
+    t = json.loads(files[naming.TEMPLATE_QUERY])
+    params: dict[str, str] = t["Resources"][query.TABLE]["Properties"]["TableInput"]["Parameters"]
+    return params
+
+
+def trail_may_write(layout: TrailLayout, key_name: str) -> bool:
+    """The key matches a pattern the bucket policy lets the organization trail write."""
+    return any(fnmatch.fnmatchcase(key_name, p) for p in layout.writable)
 
 
 @pytest.fixture(scope="module")
-def locations(settings: Settings) -> list[str]:
-    return projected_locations(query.table_parameters(settings))
+def package_files(settings: Settings) -> dict[str, bytes]:
+    return build_package(settings).as_bytes()
+
+
+@pytest.fixture(scope="module")
+def layout(package_files: dict[str, bytes]) -> TrailLayout:
+    return trail_layout(package_files)
+
+
+@pytest.fixture(scope="module")
+def locations(package_files: dict[str, bytes]) -> list[str]:
+    return projected_locations(table_location_parameters(package_files))
+
+
+def test_the_layout_is_read_from_the_package(layout: TrailLayout) -> None:
+    assert layout == TrailLayout(
+        ARCHIVE,
+        "cloudtrail",
+        ORG,
+        (f"cloudtrail/AWSLogs/{ORG}/*", "cloudtrail/AWSLogs/111111111111/*"),
+        ("111111111111", "222222222222", "333333333333"),
+    )
 
 
 def test_location_count_is_accounts_times_regions_times_days(locations: list[str]) -> None:
     assert len(locations) == len(set(locations)) == 5 * 3 * 90
 
 
-def test_sample_keys_resolve_to_exactly_their_directory(
-    settings: Settings, locations: list[str]
-) -> None:
-    samples = [
-        ("111111111111", "us-east-1", dt.datetime(2026, 1, 1, 0, 0)),
-        ("222222222222", "eu-west-1", dt.datetime(2026, 2, 28, 23, 55)),
-        ("555555555555", "us-west-2", dt.datetime(2026, 3, 31, 12, 5)),
-        ("333333333333", "us-east-1", dt.datetime(2026, 1, 31, 7, 40)),
+SAMPLES = [
+    (0, "us-east-1", dt.datetime(2026, 1, 1, 0, 0)),
+    (1, "eu-west-1", dt.datetime(2026, 2, 28, 23, 55)),
+    (2, "us-west-2", dt.datetime(2026, 3, 31, 12, 5)),
+    (2, "us-east-1", dt.datetime(2026, 1, 31, 7, 40)),
+]
+
+
+def sample_keys(layout: TrailLayout) -> list[str]:
+    """Keys the trail writes for the package's accounts (index into `layout.accounts`)."""
+    return [
+        cloudtrail_key(
+            layout.prefix, layout.org_id, layout.accounts[i], region, at, "a1B2c3D4e5F6g7H8"
+        )
+        for i, region, at in SAMPLES
     ]
-    for account, region, at in samples:
-        key_name = cloudtrail_key("cloudtrail", ORG, account, region, at, "a1B2c3D4e5F6g7H8")
-        assert trail_may_write(settings, key_name)
-        directory = f"s3://{ARCHIVE}/" + key_name.rsplit("/", 1)[0] + "/"
-        assert reading(locations, ARCHIVE, key_name) == [directory]
+
+
+def test_sample_keys_resolve_to_exactly_their_directory(
+    layout: TrailLayout, locations: list[str]
+) -> None:
+    for key_name in sample_keys(layout):
+        assert trail_may_write(layout, key_name)
+        directory = f"s3://{layout.bucket}/" + key_name.rsplit("/", 1)[0] + "/"
+        assert reading(locations, layout.bucket, key_name) == [directory]
+
+
+@pytest.mark.parametrize(
+    ("template", "prop", "value"),
+    [
+        (naming.TEMPLATE_TRAIL, "S3KeyPrefix", "cloudtrail-v2"),
+        (naming.TEMPLATE_QUERY, "storage.location.template", "s3://x/"),
+    ],
+    ids=["trail-prefix", "table-location"],
+)
+def test_a_drift_between_trail_and_table_is_caught(
+    package_files: dict[str, bytes], template: str, prop: str, value: str
+) -> None:
+    """The check above reads both sides from the package: changing either breaks it."""
+    files = dict(package_files)
+    text = files[template].decode("utf-8")
+    old = (
+        f'"{prop}": "cloudtrail"'
+        if prop == "S3KeyPrefix"
+        else f'"{prop}": "s3://{ARCHIVE}/cloudtrail/AWSLogs/{ORG}/${{account}}'
+    )
+    new = f'"{prop}": "{value}"' if prop == "S3KeyPrefix" else f'"{prop}": "{value}${{account}}'
+    assert text.count(old) == 1
+    files[template] = text.replace(old, new).encode("utf-8")
+    layout = trail_layout(files)
+    locations = projected_locations(table_location_parameters(files))
+    assert [reading(locations, layout.bucket, k) for k in sample_keys(layout)] == [[]] * 4
 
 
 @pytest.mark.parametrize(
     ("account", "region", "at", "why"),
     [
         ("666666666666", "us-east-1", dt.datetime(2026, 1, 5), "account not projected"),
-        ("111111111111", "ap-south-1", dt.datetime(2026, 1, 5), "Region not governed"),
-        ("111111111111", "us-east-1", dt.datetime(2025, 12, 31, 23, 59), "before the range"),
-        ("111111111111", "us-east-1", dt.datetime(2026, 4, 1), "after NOW"),
+        (None, "ap-south-1", dt.datetime(2026, 1, 5), "Region not governed"),
+        (None, "us-east-1", dt.datetime(2025, 12, 31, 23, 59), "before the range"),
+        (None, "us-east-1", dt.datetime(2026, 4, 1), "after NOW"),
     ],
 )
 def test_keys_outside_the_projection_are_not_read(
-    locations: list[str], account: str, region: str, at: dt.datetime, why: str
+    layout: TrailLayout,
+    locations: list[str],
+    account: str | None,
+    region: str,
+    at: dt.datetime,
+    why: str,
 ) -> None:
-    key_name = cloudtrail_key("cloudtrail", ORG, account, region, at, "a1B2c3D4e5F6g7H8")
-    assert reading(locations, ARCHIVE, key_name) == [], why
+    who = account or layout.accounts[0]
+    key_name = cloudtrail_key(layout.prefix, layout.org_id, who, region, at, "a1B2c3D4e5F6g7H8")
+    assert trail_may_write(layout, key_name)
+    assert reading(locations, layout.bucket, key_name) == [], why
 
 
-def test_digest_insight_and_legacy_management_keys_are_not_read(locations: list[str]) -> None:
+def test_digest_insight_and_legacy_management_keys_are_not_read(
+    layout: TrailLayout, locations: list[str]
+) -> None:
     day = "2026/01/05"
+    base = f"{layout.prefix}/AWSLogs"
+    mgmt = layout.accounts[0]
     others = [
-        f"cloudtrail/AWSLogs/{ORG}/111111111111/CloudTrail-Digest/us-east-1/{day}/"
-        "111111111111_CloudTrail-Digest_us-east-1_trail_us-east-1_20260105T000000Z.json.gz",
-        f"cloudtrail/AWSLogs/{ORG}/111111111111/CloudTrail-Insight/us-east-1/{day}/"
-        "111111111111_CloudTrail-Insight_us-east-1_20260105T0000Z_a1B2c3D4e5F6g7H8.json.gz",
-        f"cloudtrail/AWSLogs/111111111111/CloudTrail/us-east-1/{day}/"
-        "111111111111_CloudTrail_us-east-1_20260105T0000Z_a1B2c3D4e5F6g7H8.json.gz",
-        f"other/AWSLogs/{ORG}/111111111111/CloudTrail/us-east-1/{day}/x.json.gz",
+        f"{base}/{layout.org_id}/{mgmt}/CloudTrail-Digest/us-east-1/{day}/"
+        f"{mgmt}_CloudTrail-Digest_us-east-1_trail_us-east-1_20260105T000000Z.json.gz",
+        f"{base}/{layout.org_id}/{mgmt}/CloudTrail-Insight/us-east-1/{day}/"
+        f"{mgmt}_CloudTrail-Insight_us-east-1_20260105T0000Z_a1B2c3D4e5F6g7H8.json.gz",
+        f"{base}/{mgmt}/CloudTrail/us-east-1/{day}/"
+        f"{mgmt}_CloudTrail_us-east-1_20260105T0000Z_a1B2c3D4e5F6g7H8.json.gz",
+        f"other/AWSLogs/{layout.org_id}/{mgmt}/CloudTrail/us-east-1/{day}/x.json.gz",
     ]
-    assert [k for k in others if reading(locations, ARCHIVE, k)] == []
+    assert [k for k in others if reading(locations, layout.bucket, k)] == []
 
 
 RAND = st.text(
@@ -306,18 +449,25 @@ RAND = st.text(
 
 @hsettings(max_examples=200, deadline=None)
 @given(
-    account=st.sampled_from(ACCOUNTS),
+    index=st.integers(min_value=0, max_value=2),
     region=st.sampled_from(REGIONS),
     at=st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2026, 3, 31, 23, 59)),
     rand=RAND,
 )
 def test_every_key_the_trail_writes_in_range_is_read_once(
-    settings: Settings, locations: list[str], account: str, region: str, at: dt.datetime, rand: str
+    layout: TrailLayout,
+    locations: list[str],
+    index: int,
+    region: str,
+    at: dt.datetime,
+    rand: str,
 ) -> None:
-    key_name = cloudtrail_key("cloudtrail", ORG, account, region, at, rand)
-    assert trail_may_write(settings, key_name)
-    directory = f"s3://{ARCHIVE}/" + key_name.rsplit("/", 1)[0] + "/"
-    assert reading(locations, ARCHIVE, key_name) == [directory]
+    key_name = cloudtrail_key(
+        layout.prefix, layout.org_id, layout.accounts[index], region, at, rand
+    )
+    assert trail_may_write(layout, key_name)
+    directory = f"s3://{layout.bucket}/" + key_name.rsplit("/", 1)[0] + "/"
+    assert reading(locations, layout.bucket, key_name) == [directory]
 
 
 # --------------------------------------------------------------------------- workgroup, results
