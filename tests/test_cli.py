@@ -28,6 +28,16 @@ from cfct_build.package import build_package
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "cfct-build.yaml"
+# The example settings leave management events to Control Tower's trail: build says what the
+# named queries then cannot find (a note on stderr; the exit code is unchanged).
+NOTE = (
+    "cfct-build build: note: trail.management_events.enabled is false, so the log archive "
+    "holds no management events: the named queries for role assumptions, console logins "
+    "without MFA and attempts to stop or change the trail, log buckets or key find nothing, and "
+    "the root-activity query only root's data events. Control Tower's own trail records "
+    "management events, in its own bucket, which the query table does not read. Set "
+    "trail.management_events.enabled: true to query them here (README, Query path).\n"
+)
 PACKAGE_FILES = [
     "manifest.yaml",
     "policies/cfct-build-log-archive-guardrails-1.json",
@@ -76,7 +86,7 @@ def test_build_writes_the_package(tmp_path: Path, expected_files: dict[str, byte
     assert run("build", "-s", str(EXAMPLE), "--out", str(out)) == (
         0,
         "".join(f"  created  {f}\n" for f in PACKAGE_FILES) + f"{out}: 9 files, 9 changed\n",
-        "",
+        NOTE,
     )
     assert list(expected_files) == PACKAGE_FILES
     assert files_in(out) == expected_files
@@ -87,7 +97,7 @@ def test_a_second_build_changes_nothing(built: Path) -> None:
     assert run("build", "-s", str(EXAMPLE), "--out", str(built)) == (
         0,
         f"{built}: 9 files, 0 changed\n",
-        "",
+        NOTE,
     )
     after = {p: (p.read_bytes(), p.stat().st_ino) for p in built.rglob("*") if p.is_file()}
     assert after == before  # same bytes, and not even rewritten
@@ -107,7 +117,7 @@ def test_check_passes_on_a_fresh_build(built: Path) -> None:
     assert run("build", "-s", str(EXAMPLE), "--out", str(built), "--check") == (
         0,
         f"{built}: up to date (9 files)\n",
-        "",
+        NOTE,
     )
 
 
@@ -126,7 +136,7 @@ def test_check_lists_exactly_the_stale_files_and_writes_nothing(built: Path) -> 
     assert run("build", "-s", str(EXAMPLE), "--out", str(built), "--check") == (
         1,
         "",
-        f"{built}: the package differs from a fresh build of {EXAMPLE}:\n"
+        f"{NOTE}{built}: the package differs from a fresh build of {EXAMPLE}:\n"
         "  changed  templates/org-trail.template\n"
         "  missing  policies/cfct-build-log-archive-guardrails-1.json\n"
         "  extra    templates/old.template\n"
@@ -139,7 +149,7 @@ def test_check_of_an_empty_directory_lists_every_file_missing(tmp_path: Path) ->
     assert run("build", "-s", str(EXAMPLE), "--out", str(tmp_path), "--check") == (
         1,
         "",
-        f"{tmp_path}: the package differs from a fresh build of {EXAMPLE}:\n"
+        f"{NOTE}{tmp_path}: the package differs from a fresh build of {EXAMPLE}:\n"
         + "".join(f"  missing  {f}\n" for f in PACKAGE_FILES)
         + "Run `cfct-build build` and commit the result.\n",
     )
@@ -154,10 +164,29 @@ def test_build_repairs_a_stale_directory(built: Path, expected_files: dict[str, 
         "  updated  templates/org-trail.template\n"
         "  removed  templates/old.template\n"
         f"{built}: 9 files, 3 changed\n",
-        "",
+        NOTE,
     )
     assert files_in(built) == {**expected_files, "notes.txt": b"not cfct-build's\n"}
     assert run("build", "-s", str(EXAMPLE), "--out", str(built), "--check")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("  management_events:\n    enabled: false\n", "  management_events:\n    enabled: true\n"),
+        ("query:\n  enabled: true\n", "query:\n  enabled: false\n"),
+    ],
+    ids=["management-events-on", "query-path-off"],
+)
+def test_no_note_when_the_queries_can_find_management_events_or_there_are_none(
+    tmp_path: Path, old: str, new: str
+) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    settings = tmp_path / "settings.yaml"
+    settings.write_text(text.replace(old, new), encoding="utf-8")
+    code, _out, err = run("build", "-s", str(settings), "--out", str(tmp_path / "pkg"))
+    assert (code, err) == (0, "")
 
 
 # --------------------------------------------------------------------------- bad settings
@@ -302,7 +331,7 @@ def test_the_console_script_runs_as_a_module(built: Path) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (
         0,
         f"{built}: up to date (9 files)\n",
-        "",
+        NOTE,
     )
 
 

@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from cfct_build.cli import main
 from cfct_build.config import load_settings
 from cfct_build.package import build_package
+from cfct_build.queries import settings_notes
 
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "cfct-build.yaml"
 EXAMPLE = EXAMPLE_FILE.read_text(encoding="utf-8")
@@ -62,7 +63,8 @@ def check_build(content: str | bytes) -> int:
         out, err = io.StringIO(), io.StringIO()
         code = main(["build", "-s", str(settings_file), "--out", str(out_dir)], out, err)
         if code == 0:
-            assert err.getvalue() == ""
+            notes = settings_notes(load_settings(settings_file))
+            assert err.getvalue() == "".join(f"cfct-build build: note: {n}\n" for n in notes)
             package = build_package(load_settings(settings_file))
             written = {
                 p.relative_to(out_dir).as_posix(): p.read_bytes()

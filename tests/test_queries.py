@@ -414,6 +414,21 @@ def test_descriptions_say_what_the_archive_lacks(settings: Settings) -> None:
     )
 
 
+def test_build_notes_that_management_events_are_missing(settings: Settings) -> None:
+    """`cfct-build build` prints these (tests/test_cli.py has the whole stderr line)."""
+    assert queries.settings_notes(settings) == [
+        "trail.management_events.enabled is false, so the log archive holds no management "
+        "events: the named queries for role assumptions, console logins without MFA and "
+        "attempts to stop or change the trail, log buckets or key find nothing, and the "
+        "root-activity query only root's data events. Control Tower's own trail records "
+        "management events, in its own bucket, which the query table does not read. Set "
+        "trail.management_events.enabled: true to query them here (README, Query path)."
+    ]
+    on = {"enabled": True, "read_write": "all", "exclude_kms": True}
+    assert queries.settings_notes(_variant(settings, trail__management_events=on)) == []
+    assert queries.settings_notes(_variant(settings, query__enabled=False)) == []
+
+
 # --------------------------------------------------------------------------- projection values
 
 

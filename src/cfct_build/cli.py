@@ -45,7 +45,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Generate the CfCT package from the settings and write it into --out "
         "(manifest.yaml, templates/, policies/). The package is checked against the CfCT "
         "contract before anything is written. With --check nothing is written: the command "
-        "exits 1 and lists the stale files if the directory differs from a fresh build.",
+        "exits 1 and lists the stale files if the directory differs from a fresh build. "
+        "Notes on stderr say what the settings leave the named Athena queries unable to find "
+        "(they change no exit code).",
     )
     _settings_arg(p)
     p.add_argument("--out", "-o", default=".", metavar="DIR", help="output directory (default: .)")
@@ -283,9 +285,12 @@ def _load(path: str):  # type: ignore[no-untyped-def]
 
 def cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from cfct_build.package import build_package, drift, write_package
+    from cfct_build.queries import settings_notes
     from cfct_build.validate import has_errors, validate_files
 
     settings = _load(args.settings)
+    for note in settings_notes(settings):  # non-fatal: the exit code is unchanged
+        print(f"cfct-build build: note: {note}", file=err)
     pkg = build_package(settings)
     target = Path(args.out)
     if args.check:

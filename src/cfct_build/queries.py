@@ -103,6 +103,24 @@ def _recorded(s: Settings, *, kms: bool = False) -> str:
     return ""
 
 
+MANAGEMENT_EVENTS_OFF = (
+    "trail.management_events.enabled is false, so the log archive holds no management "
+    "events: the named queries for role assumptions, console logins without MFA and attempts "
+    "to stop or change the trail, log buckets or key find nothing, and the root-activity query "
+    "only root's data events. Control Tower's own trail records management events, in its own "
+    "bucket, which the query table does not read. Set trail.management_events.enabled: true "
+    "to query them here (README, Query path)."
+)
+
+
+def settings_notes(s: Settings) -> list[str]:
+    """What the settings leave the named queries unable to find, for `cfct-build build` to
+    print as non-fatal notes (each query's description says it too)."""
+    if s.query.enabled and not s.trail.management_events.enabled:
+        return [MANAGEMENT_EVENTS_OFF]
+    return []
+
+
 def role_assumptions(s: Settings) -> NamedQuery:
     sql = f"""SELECT
   eventtime,
