@@ -862,8 +862,10 @@ class Settings(_Model):
     organization: Organization
     exempt_principals: list[RoleArn] = Field(
         default_factory=list,
-        description="Break-glass and pipeline roles exempt from the guardrails (ARN patterns). "
-        "Control Tower's AWSControlTowerExecution and stacksets-exec-* are always exempt.",
+        description="Break-glass and pipeline roles exempt from the guardrail SCPs and the "
+        "bucket policies (ARN patterns); in member accounts only AWSControlTowerExecution may "
+        "create or change them. Control Tower's AWSControlTowerExecution is always exempt, "
+        "stacksets-exec-* from the SCPs only.",
     )
     bucket: Bucket = Field(default_factory=Bucket)
     key: Key = Field(default_factory=Key)
