@@ -18,7 +18,7 @@ import pytest
 from cfct_build import cost
 from cfct_build.cli import main
 from cfct_build.config import Settings, parse_settings
-from cfct_build.cost import Comparison, Estimate, Line, estimate, periods
+from cfct_build.cost import Comparison, Estimate, Line, Month, estimate, periods
 from cfct_build.workload import Prices, Profile, load_prices, load_profile, parse_profile
 
 REPO = Path(__file__).resolve().parent.parent
@@ -156,6 +156,29 @@ def test_reference_estimate_by_hand(reference: Comparison, prices: Prices) -> No
     assert reference.naive.total == sum(cents(x) for x in naive.values())
     assert reference.ratio == cents(reference.naive.total / reference.configured.total)
 
+    # Over time: in month m the buckets hold on average m - 1/2 months of deliveries (all in
+    # STANDARD, none expired yet), the CloudWatch Logs copy too (m <= 12: under its 365 days),
+    # no key material is rotated yet (the first rotation comes after 365 days); events,
+    # requests and transfer are those of every month.
+    def in_month(lines: dict[str, Decimal], stored_bytes: Decimal, m: int) -> Decimal:
+        months = m - Decimal("0.5")
+        growing = {
+            "s3.storage:STANDARD": (2 * stored_bytes + requests_on_archive * 400)
+            * months
+            / GB
+            * u["standard"],
+            "kms.keys": 2 * u["key"],
+            "cloudwatch_logs.storage": stored_bytes / GB * months * u["cw_store"],
+        }
+        return sum((cents(x) for x in {**lines, **growing}.values()), Decimal(0))
+
+    # the access logs live longest: 3,683 days, reached in month ceil(3683 / (365/12)) = 122
+    assert reference.over_time == (
+        Month(1, in_month(configured, stored, 1), in_month(naive, stored_n, 1)),
+        Month(12, in_month(configured, stored, 12), in_month(naive, stored_n, 12)),
+        Month(123, reference.configured.total, reference.naive.total, steady=True),
+    )
+
 
 def test_reference_figures_of_the_readme(reference: Comparison) -> None:
     """The figures README.md quotes (prices read on 2026-11-21)."""
@@ -164,6 +187,11 @@ def test_reference_figures_of_the_readme(reference: Comparison) -> None:
         Decimal("299.87"),
         Decimal("2159.17"),
         Decimal("7.20"),
+    )
+    assert reference.over_time == (
+        Month(1, Decimal("222.26"), Decimal("1850.59")),
+        Month(12, Decimal("236.35"), Decimal("1910.29")),
+        Month(123, Decimal("299.87"), Decimal("2159.17"), steady=True),
     )
     # the README shows the command's whole output for the reference
     readme = (REPO / "README.md").read_text(encoding="utf-8")
@@ -632,11 +660,79 @@ def test_notes_name_what_the_estimate_assumes() -> None:
         "trail:\n  data_events:\n    - {type: AWS::SQS::Queue, read_write: all}\n",
     )
     assert c.notes == (
-        "Storage is the steady state, reached after 2,587 days: a log file expires (becomes "
-        "noncurrent) after 2,557 days and S3 deletes it 30 days later.",
+        "The line items are the steady state, reached in month 123: a log file expires (becomes "
+        "noncurrent) after 2,557 days and S3 deletes it 30 days later (2,587 days; access logs "
+        "3,683). Until then storage grows with every month's deliveries (over time, above).",
         "trail.data_events selects AWS::SQS::Queue, for which the profile gives no volume: "
         "counted as 0 events.",
     )
+
+
+def test_held_is_the_months_average_of_a_linearly_filling_class() -> None:
+    """F(t) = integral of clamp(u - start, 0, days) du: 0 before `start`, (t - start)^2 / 2
+    while the class fills, days^2 / 2 + days x (t - start - days) once objects leave it."""
+    exact = Decimal("1e-20")
+
+    def same(a: Decimal, b: Decimal) -> bool:
+        return a.quantize(exact) == b.quantize(exact)
+
+    # a class entered at delivery (STANDARD) for 2,587 days: m - 1/2 months held in month m
+    assert same(cost.held(0, 2587, 1), DPM / 2)
+    assert same(cost.held(0, 2587, 12), Decimal("11.5") * DPM)
+    # once the first objects leave, it holds all `days`
+    assert same(cost.held(0, 30, 2), Decimal(30))
+    # month 1 of a class entered at 30 days: objects delivered in the first 5/12 of a day
+    assert same(cost.held(30, 30, 1), (DPM - 30) ** 2 / 2 / DPM)
+
+    # month 2 of a class entered at 30 days for 30 days: filling, then the first leave
+    def f(t: Decimal) -> Decimal:  # F for start 30, days 30
+        if t <= 30:
+            return Decimal(0)
+        return (t - 30) ** 2 / 2 if t <= 60 else 450 + 30 * (t - 60)
+
+    assert same(cost.held(30, 30, 2), (f(2 * DPM) - f(DPM)) / DPM)
+    assert cost.held(30, 30, None) == 30  # the steady state
+    # the share of a month's deliveries reaching an age during the month
+    assert same(cost.reached(30, 1), (DPM - 30) / DPM)
+    assert same(cost.reached(30, 2), Decimal(1))  # ages 30.4 to 60.8 days: all of them
+    assert cost.reached(100, 1) == 0
+    assert same(cost.reached(0, 5), Decimal(1))
+    assert cost.reached(100, None) == 1
+
+
+def test_over_time_with_transitions_and_minimum_durations() -> None:
+    """Month 1 of the transitions profile by hand: half a month of files in STANDARD, the first
+    5/12 day's in GLACIER_IR; DEEP_ARCHIVE and the minimum-duration fee come later."""
+    profile = (
+        """\
+accounts: 1
+regions: 1
+active_regions: 1
+data_events:
+  AWS::S3::Object: {events_per_account: 730_000, read_share: 0}
+log_records: {average_event_bytes: 200_000, compression_ratio: 1}
+delivery: {log_files_per_region_hour: 1, digest_files_per_region_hour: 0,
+           access_log_objects_per_hour: 0}
+"""
+        + TRANSITIONS
+    )
+    c = run_estimate("bucket: {object_lock: {retention_days: 30}}\n", profile)
+    files, size = Decimal(730), Decimal(200_000 * 1000)
+    early = (DPM - 30) / DPM  # share of month 1's ages past 30 days
+    standard = files * (DPM / 2) / DPM * size / GB
+    glacier_ir = files * ((DPM - 30) ** 2 / 2 / DPM) / DPM * size / GB
+    by_hand = (
+        cents(files * Decimal("0.10") / 100000 * 1000)  # data events (730,000)
+        + cents(files * Decimal("0.005") / 1000)  # PUT requests
+        + cents(standard * Decimal("0.023"))
+        + cents(glacier_ir * Decimal("0.004"))
+        + cents(files * early * Decimal("0.02") / 1000)  # transitions into GLACIER_IR
+        + cents(files * Decimal("0.01") * Decimal("0.03") / 10000)  # KMS requests
+        + Decimal("1.00")  # one key, no rotation yet
+    )
+    assert c.over_time[0] == Month(1, by_hand, c.over_time[0].naive)
+    # steady once the access logs (3,683 days by default) are: month 123
+    assert c.over_time[-1] == Month(123, c.configured.total, c.naive.total, steady=True)
 
 
 def test_ratio_is_none_when_nothing_is_configured(prices: Prices) -> None:
@@ -686,9 +782,17 @@ naive / configured: 7.20 (the naive trail costs 1,859.30 more a month)
 naive: all S3 data events read and write, no self-exclusion of the log buckets (the trail logs
 its own deliveries), management events on (a second copy), no S3 Bucket Key.
 
+over time: the total per month as the archive fills (storage grows with each month's deliveries
+until they expire; events and requests are the same every month)
+month 1                                               222.26      1,850.59
+month 12                                              236.35      1,910.29
+month 123 on (steady state: the line items)           299.87      2,159.17
+
 notes:
-- Storage is the steady state, reached after 2,587 days: a log file expires (becomes noncurrent)
-  after 2,557 days and S3 deletes it 30 days later.
+- The line items are the steady state, reached in month 123: a log file expires (becomes
+  noncurrent) after 2,557 days and S3 deletes it 30 days later (2,587 days; access logs 3,683,
+  the CloudWatch Logs copy 365). Until then storage grows with every month's deliveries (over
+  time, above).
 - Configured: log files average 13.1 KB; under 128 KB, they do not transition into GLACIER_IR,
   DEEP_ARCHIVE (transition_default_minimum_object_size is all_storage_classes_128K); they stay
   in STANDARD.
@@ -803,6 +907,19 @@ def test_cli_json_output(tmp_path: Path) -> None:
     total = sum(Decimal(str(x["usd"])) for x in configured)
     total_naive = sum(Decimal(str(x["usd"])) for x in naive)
     assert (total, total_naive) == (Decimal("3.18"), Decimal("4.63"))
+
+    def in_month(lines: list[dict[str, object]], events: Decimal, m: int) -> float:
+        """Month m: m - 1/2 months of log files in STANDARD, no rotated key material."""
+        growing = {
+            "s3.storage:STANDARD": cents(
+                events * 150 * (m - Decimal("0.5")) / GB * Decimal("0.023")
+            ),
+            "kms.keys": Decimal("1.00"),
+        }
+        return float(
+            sum(growing.get(str(x["id"]), Decimal(str(x["usd"]))) for x in lines)  # type: ignore[misc]
+        )
+
     expected = {
         "settings": str(settings),
         "profile": str(profile),
@@ -823,9 +940,28 @@ def test_cli_json_output(tmp_path: Path) -> None:
         "naive_means": "all S3 data events read and write, no self-exclusion of the log buckets "
         "(the trail logs its own deliveries), management events on (a second copy), no S3 "
         "Bucket Key",
+        "over_time": [
+            {
+                "month": m,
+                "steady_state": False,
+                "configured_usd": in_month(configured, Decimal(100_000), m),
+                "naive_usd": in_month(naive, naive_events, m),
+            }
+            for m in (1, 12)
+        ]
+        + [
+            {
+                "month": 123,  # the access logs (3,683 days) live longest
+                "steady_state": True,
+                "configured_usd": float(total),
+                "naive_usd": float(total_naive),
+            }
+        ],
         "notes": [
-            "Storage is the steady state, reached after 2,587 days: a log file expires "
-            "(becomes noncurrent) after 2,557 days and S3 deletes it 30 days later."
+            "The line items are the steady state, reached in month 123: a log file expires "
+            "(becomes noncurrent) after 2,557 days and S3 deletes it 30 days later (2,587 days; "
+            "access logs 3,683). Until then storage grows with every month's deliveries (over "
+            "time, above)."
         ],
     }
     assert (code, err) == (0, "")

@@ -27,7 +27,17 @@ The model, line by line (H = 730 hours a month, a month = 365/12 days, GB = 2^30
   = accounts x regions x digest_files_per_region_hour x H.
 - Bytes = events x average_event_bytes; stored = bytes / compression_ratio.
 - Storage is the steady state: an object delivered every month stays `days` in each storage
-  class, so each class holds `objects a month x days / (365/12)` objects. Objects live
+  class, so each class holds `objects a month x days / (365/12)` objects. Before that (`month`
+  m, counted from the trail's first delivery) a class entered at age `start` holds the
+  deliveries of ages [start, start + days) that exist yet: averaged over month m, `objects a
+  month x held / (365/12)` with `held = (F(m x 365/12) - F((m - 1) x 365/12)) / (365/12)` and
+  F(t) the integral of clamp(t - start, 0, days) (0 before `start`, (t - start)^2 / 2 while
+  filling, days^2 / 2 + days x (t - start - days) after): storage grows linearly until the
+  first objects leave. Transitions and minimum-duration fees of month m count the deliveries
+  that reach that age during the month; rotated key materials are those of the month's
+  middle; the CloudWatch Logs copy fills like a class of `retention_days`. Events, requests
+  and transfer are the same every month. The steady state is reached in the month after the
+  longest lifetime (log files, access logs, CloudWatch Logs). Objects live
   `expiration_days + noncurrent_expiration_days`: on a versioned bucket the expiry makes the
   object noncurrent and the noncurrent expiry deletes it. Objects smaller than 128 KB
   transition as the bucket's `TransitionDefaultMinimumObjectSize` says (read from the template
@@ -50,6 +60,7 @@ The model, line by line (H = 730 hours a month, a month = 365/12 days, GB = 2^30
 from __future__ import annotations
 
 import json
+import math
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -76,6 +87,7 @@ WIDTH = 96  # text output
 S3_OBJECT: DataEventType = "AWS::S3::Object"
 STANDARD = "STANDARD"
 MINIMUM_OBJECT_SIZES = ("all_storage_classes_128K", "varies_by_storage_class")
+OVER_TIME = (1, 12)  # months shown before the steady state
 
 NAIVE_TEXT = (
     "naive: all S3 data events read and write, no self-exclusion of the log buckets (the "
@@ -118,11 +130,22 @@ class Estimate:
 
 
 @dataclass(frozen=True)
+class Month:
+    """The monthly totals in one month of the archive's life (`steady`: every month from it)."""
+
+    month: int
+    configured: Decimal
+    naive: Decimal
+    steady: bool = False
+
+
+@dataclass(frozen=True)
 class Comparison:
     configured: Estimate
     naive: Estimate
     prices: Prices
     notes: tuple[str, ...] = field(default=())
+    over_time: tuple[Month, ...] = field(default=())  # month 1, month 12, steady state
 
     @property
     def ratio(self) -> Decimal | None:
@@ -367,21 +390,67 @@ class _Tally:
     transitions: dict[str, Decimal] = field(default_factory=dict)
     early_gb_months: dict[str, Decimal] = field(default_factory=dict)
 
-    def add(self, objects: Decimal, size: Decimal, stays: Iterable[tuple[str, int]]) -> None:
-        """`objects` of `size` bytes delivered a month, staying `days` in each class."""
+    def add(
+        self,
+        objects: Decimal,
+        size: Decimal,
+        stays: Iterable[tuple[str, int]],
+        month: int | None = None,
+    ) -> None:
+        """`objects` of `size` bytes delivered a month, staying `days` in each class; in the
+        steady state, or in `month` of the archive's life."""
+        start = 0
         for i, (cls, days) in enumerate(stays):
             rules = self.prices.storage_class(cls)
-            stored = objects * days / DAYS_PER_MONTH
+            stored = objects * held(start, days, month) / DAYS_PER_MONTH
             billable = max(size, rules.min_billable_object_kb * KB)
             billable += rules.overhead_kb_in_class * KB
             _add(self.gb_months, cls, stored * billable / GB)
             if rules.overhead_kb_in_standard:
                 _add(self.gb_months, STANDARD, stored * rules.overhead_kb_in_standard * KB / GB)
             if i:
-                _add(self.transitions, cls, objects)
+                _add(self.transitions, cls, objects * reached(start, month))
             if days < rules.min_storage_days:
                 missing = (rules.min_storage_days - days) / DAYS_PER_MONTH
-                _add(self.early_gb_months, cls, objects * missing * billable / GB)
+                leaving = objects * reached(start + days, month)
+                _add(self.early_gb_months, cls, leaving * missing * billable / GB)
+            start += days
+
+
+def held(start: int, days: int, month: int | None) -> Decimal:
+    """Days of deliveries a class entered at age `start` for `days` holds, averaged over
+    `month` (1 = the first month of deliveries); `days` in the steady state (None)."""
+    if month is None:
+        return Decimal(days)
+
+    def integral(t: Decimal) -> Decimal:  # of clamp(u - start, 0, days) du from 0 to t
+        if t <= start:
+            return Decimal(0)
+        if t <= start + days:
+            return (t - start) ** 2 / 2
+        return Decimal(days) ** 2 / 2 + days * (t - start - days)
+
+    d = DAYS_PER_MONTH
+    return (integral(month * d) - integral((month - 1) * d)) / d
+
+
+def reached(age: int, month: int | None) -> Decimal:
+    """The share of a month's deliveries that reach `age` days during `month` (1: steady)."""
+    if month is None:
+        return Decimal(1)
+    d = DAYS_PER_MONTH
+    return (max(Decimal(0), month * d - age) - max(Decimal(0), (month - 1) * d - age)) / d
+
+
+def steady_month(com: Common) -> int:
+    """The first month whose storage is the steady state: after the longest lifetime."""
+    lc = com.lifecycle
+    longest = max(
+        lc.expiration_days + lc.noncurrent_expiration_days,
+        com.access_log_days,
+        com.cloudwatch_days or 0,
+    )
+    return math.ceil(Decimal(longest) / DAYS_PER_MONTH) + 1
 
 
 def _add(into: dict[str, Decimal], key: str, value: Decimal) -> None:
@@ -392,7 +461,15 @@ def _classes(values: Mapping[str, Decimal]) -> list[str]:
     return [c for c in (STANDARD, *STORAGE_CLASS_ORDER) if c in values]
 
 
-def _estimate(name: str, sel: Selection, com: Common, p: Profile, prices: Prices) -> Estimate:
+def _estimate(
+    name: str,
+    sel: Selection,
+    com: Common,
+    p: Profile,
+    prices: Prices,
+    month: int | None = None,
+) -> Estimate:
+    """The monthly line items in the steady state, or in `month` of the archive's life."""
     v = volumes(sel, com, p)
     ct, s3, kms, cw = prices.cloudtrail, prices.s3, prices.kms, prices.cloudwatch_logs
     hundred_k, thousand = Decimal(100000), Decimal(1000)
@@ -456,9 +533,9 @@ def _estimate(name: str, sel: Selection, com: Common, p: Profile, prices: Prices
     stays = periods(com.lifecycle, v.log_file_bytes, com.minimum_object_size)
     digest_stays = periods(com.lifecycle, Decimal(0), com.minimum_object_size)
     for _ in range(2 if com.replica_region else 1):  # the archive, and its replica
-        tally.add(v.log_files, v.log_file_bytes, stays)
-        tally.add(v.digest_files, Decimal(0), digest_stays)
-    tally.add(v.access_log_objects, v.access_log_bytes, [(STANDARD, com.access_log_days)])
+        tally.add(v.log_files, v.log_file_bytes, stays, month)
+        tally.add(v.digest_files, Decimal(0), digest_stays, month)
+    tally.add(v.access_log_objects, v.access_log_bytes, [(STANDARD, com.access_log_days)], month)
     for cls in _classes(tally.gb_months):
         lines.append(
             Line(
@@ -508,6 +585,10 @@ def _estimate(name: str, sel: Selection, com: Common, p: Profile, prices: Prices
         requests *= 1 - p.kms.bucket_key_request_reduction
     lifetime = com.lifecycle.expiration_days + com.lifecycle.noncurrent_expiration_days
     rotations = min(kms.max_billed_rotations.count, lifetime // com.rotation_days)
+    if month is not None:  # the rotated key materials at the month's middle
+        rotations = min(
+            rotations, int((month - Decimal("0.5")) * DAYS_PER_MONTH) // com.rotation_days
+        )
     keys = 2 if com.replica_region else 1
     lines += [
         Line(
@@ -538,7 +619,7 @@ def _estimate(name: str, sel: Selection, com: Common, p: Profile, prices: Prices
             Line(
                 "cloudwatch_logs.storage",
                 f"CloudWatch Logs storage ({com.cloudwatch_days} days)",
-                v.stored_bytes / GB * com.cloudwatch_days / DAYS_PER_MONTH,
+                v.stored_bytes / GB * held(0, com.cloudwatch_days, month) / DAYS_PER_MONTH,
                 "GB-months",
                 cw.storage.usd,
             ),
@@ -558,7 +639,17 @@ def estimate(settings: Settings, profile: Profile, prices: Prices) -> Comparison
         alternative = Common(**{**vars(com), "minimum_object_size": minimum})
         other = _estimate(minimum, selection, alternative, profile, prices)
     notes = _notes(settings, profile, com, ours, naive, other)
-    return Comparison(ours, naive, prices, tuple(notes))
+    naive_selected = naive_selection(settings)
+    over_time = [
+        Month(
+            m,
+            _estimate("configured", selection, com, profile, prices, m).total,
+            _estimate("naive", naive_selected, com, profile, prices, m).total,
+        )
+        for m in OVER_TIME
+    ]
+    over_time.append(Month(steady_month(com), ours.total, naive.total, steady=True))
+    return Comparison(ours, naive, prices, tuple(notes), tuple(over_time))
 
 
 def _notes(
@@ -571,10 +662,14 @@ def _notes(
 ) -> list[str]:
     lc = com.lifecycle
     lifetime = lc.expiration_days + lc.noncurrent_expiration_days
+    kept = f"access logs {com.access_log_days:,}"
+    if com.cloudwatch_days is not None:
+        kept += f", the CloudWatch Logs copy {com.cloudwatch_days:,}"
     notes = [
-        f"Storage is the steady state, reached after {lifetime:,} days: a log file expires "
-        f"(becomes noncurrent) after {lc.expiration_days:,} days and S3 deletes it "
-        f"{lc.noncurrent_expiration_days:,} days later."
+        f"The line items are the steady state, reached in month {steady_month(com)}: a log "
+        f"file expires (becomes noncurrent) after {lc.expiration_days:,} days and S3 deletes it "
+        f"{lc.noncurrent_expiration_days:,} days later ({lifetime:,} days; {kept}). Until then "
+        "storage grows with every month's deliveries (over time, above)."
     ]
     setting = "transition_default_minimum_object_size"
     if lc.transitions:
@@ -659,6 +754,22 @@ def render_text(c: Comparison, settings_file: str, profile_file: str) -> str:
         more = _usd(c.naive.total - c.configured.total)
         out.append(f"naive / configured: {c.ratio} (the naive trail costs {more} more a month)")
     out += _wrap(NAIVE_TEXT + ".")
+    if c.over_time:
+        out += [
+            "",
+            *_wrap(
+                "over time: the total per month as the archive fills (storage grows with each "
+                "month's deliveries until they expire; events and requests are the same every "
+                "month)"
+            ),
+        ]
+        for m in c.over_time:
+            label = (
+                f"month {m.month} on (steady state: the line items)"
+                if m.steady
+                else (f"month {m.month}")
+            )
+            out.append(f"{label:<{width}}{_usd(m.configured):>14}{_usd(m.naive):>14}")
     if c.notes:
         out += ["", "notes:"]
         for note in c.notes:
@@ -707,6 +818,15 @@ def to_dict(c: Comparison, settings_file: str, profile_file: str) -> dict[str, o
         "naive": est(c.naive),
         "naive_over_configured": None if c.ratio is None else float(c.ratio),
         "naive_means": NAIVE_TEXT.removeprefix("naive: "),
+        "over_time": [
+            {
+                "month": m.month,
+                "steady_state": m.steady,
+                "configured_usd": float(m.configured),
+                "naive_usd": float(m.naive),
+            }
+            for m in c.over_time
+        ],
         "notes": list(c.notes),
     }
 
