@@ -62,7 +62,7 @@ from awacs.aws import (
     StringEquals,
     StringLike,
 )
-from troposphere import Equals, GetAtt, Parameter, Ref, Select, Split, Sub, Template, events, iam
+from troposphere import Equals, GetAtt, Ref, Select, Split, Sub, Template, events, iam
 
 from cfct_build import naming, render
 from cfct_build.components._common import (
@@ -71,7 +71,15 @@ from cfct_build.components._common import (
     cfn_nag_suppress,
     tags,
 )
-from cfct_build.components.bucket import bucket_arn, key_arn_pattern, objects_arn, service_region
+from cfct_build.components.bucket import (
+    KEY_ARN,
+    REPLICA_KEY_ARN,
+    bucket_arn,
+    key_arn_parameter,
+    objects_arn,
+    replica_key_arn_parameter,
+    service_region,
+)
 from cfct_build.config import Settings
 from cfct_build.manifest import Resource
 
@@ -81,8 +89,6 @@ FORWARDER = "TamperAlertForwarderRole"
 TRAIL_RULE = "TrailTamperRule"
 BUCKET_RULE = "LogBucketTamperRule"
 KEY_RULE = "LogKeyTamperRule"
-KEY_ARN = "KeyArn"
-REPLICA_KEY_ARN = "ReplicaKeyArn"
 IN_HOME_REGION = "InHomeRegion"
 BUS_TARGET_ID = "CentralTamperAlertBus"
 
@@ -390,32 +396,10 @@ def build(s: Settings) -> Template:
         )
     )
     t.set_version(TEMPLATE_FORMAT_VERSION)
-    t.add_parameter(
-        Parameter(
-            KEY_ARN,
-            Type="String",
-            Description=f"ARN of the log-archive KMS key (from SSM {naming.SSM_KEY_ARN}).",
-            AllowedPattern=key_arn_pattern(org.home_region, s.key_account_id),
-            ConstraintDescription=(
-                f"must be the ARN of a KMS key in account {s.key_account_id}, "
-                f"Region {org.home_region}"
-            ),
-        )
-    )
+    t.add_parameter(key_arn_parameter(s))
     replica = s.bucket.replica_region
     if replica and _uses_replica_key(s):
-        t.add_parameter(
-            Parameter(
-                REPLICA_KEY_ARN,
-                Type="String",
-                Description=f"ARN of the replica KMS key (from SSM {naming.SSM_REPLICA_KEY_ARN}).",
-                AllowedPattern=key_arn_pattern(replica, org.log_archive_account),
-                ConstraintDescription=(
-                    f"must be the ARN of a KMS key in account {org.log_archive_account}, "
-                    f"Region {replica}"
-                ),
-            )
-        )
+        t.add_parameter(replica_key_arn_parameter(s, replica))
     if _two_regions(s) and s.baseline.own_logs_reader.enabled:
         t.add_condition(IN_HOME_REGION, Equals(Ref("AWS::Region"), org.home_region))
     if s.baseline.own_logs_reader.enabled:

@@ -138,6 +138,34 @@ def key_arn_pattern(region: str, account: str) -> str:
     return f"^arn:aws[a-z-]*:kms:{region}:{account}:key/{uuid}$"
 
 
+def key_arn_parameter(s: Settings) -> Parameter:
+    """The `KeyArn` parameter: the log-archive key, pinned to its account and the home Region."""
+    return _kms_key_parameter(
+        KEY_ARN, "log-archive", naming.SSM_KEY_ARN, s.organization.home_region, s.key_account_id
+    )
+
+
+def replica_key_arn_parameter(s: Settings, replica_region: str) -> Parameter:
+    """The `ReplicaKeyArn` parameter: the replica key, in the log-archive account."""
+    return _kms_key_parameter(
+        REPLICA_KEY_ARN,
+        "replica",
+        naming.SSM_REPLICA_KEY_ARN,
+        replica_region,
+        s.organization.log_archive_account,
+    )
+
+
+def _kms_key_parameter(title: str, key: str, ssm_name: str, region: str, account: str) -> Parameter:
+    return Parameter(
+        title,
+        Type="String",
+        Description=f"ARN of the {key} KMS key (from SSM {ssm_name}).",
+        AllowedPattern=key_arn_pattern(region, account),
+        ConstraintDescription=f"must be the ARN of a KMS key in account {account}, Region {region}",
+    )
+
+
 def service_region(service: str, region: str) -> str:
     """The kms:ViaService value of a service endpoint in a Region."""
     return f"{service}.{region}.amazonaws.com"
@@ -581,7 +609,6 @@ def replication_configuration(s: Settings) -> s3.ReplicationConfiguration:
 
 
 def build(s: Settings) -> Template:
-    org = s.organization
     t = Template(
         Description=(
             "cfct-build: Object Lock log-archive bucket and its access-log bucket for the "
@@ -589,34 +616,10 @@ def build(s: Settings) -> Template:
         )
     )
     t.set_version(TEMPLATE_FORMAT_VERSION)
-    t.add_parameter(
-        Parameter(
-            KEY_ARN,
-            Type="String",
-            Description=f"ARN of the log-archive KMS key (from SSM {naming.SSM_KEY_ARN}).",
-            AllowedPattern=key_arn_pattern(org.home_region, s.key_account_id),
-            ConstraintDescription=(
-                f"must be the ARN of a KMS key in account {s.key_account_id}, "
-                f"Region {org.home_region}"
-            ),
-        )
-    )
+    t.add_parameter(key_arn_parameter(s))
     replica_region = s.bucket.replica_region
     if replica_region:
-        t.add_parameter(
-            Parameter(
-                REPLICA_KEY_ARN,
-                Type="String",
-                Description=(
-                    f"ARN of the replica KMS key (from SSM {naming.SSM_REPLICA_KEY_ARN})."
-                ),
-                AllowedPattern=key_arn_pattern(replica_region, org.log_archive_account),
-                ConstraintDescription=(
-                    f"must be the ARN of a KMS key in account {org.log_archive_account}, "
-                    f"Region {replica_region}"
-                ),
-            )
-        )
+        t.add_parameter(replica_key_arn_parameter(s, replica_region))
 
     access_log = t.add_resource(
         retain(

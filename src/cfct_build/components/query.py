@@ -49,16 +49,17 @@ use this workgroup (they can assume a reader role of the audit account).
 from __future__ import annotations
 
 from awacs.aws import Action, Allow, Condition, PolicyDocument, Statement, StringEquals
-from troposphere import AccountId, Output, Parameter, Ref, Sub, Template, athena, glue, iam, s3
+from troposphere import AccountId, Output, Ref, Sub, Template, athena, glue, iam, s3
 
 from cfct_build import naming
 from cfct_build.components._common import TEMPLATE_FORMAT_VERSION, cfn_nag_suppress, retain, tags
 from cfct_build.components.bucket import (
+    KEY_ARN,
     block_public_access,
     bucket_arn,
     deny_insecure_transport,
     deny_outside_organization,
-    key_arn_pattern,
+    key_arn_parameter,
     kms_encryption,
     objects_arn,
     owner_enforced,
@@ -75,7 +76,6 @@ from cfct_build.queries import (
 )
 
 COMPONENT = "log-archive-query"
-KEY_ARN = "KeyArn"
 DATABASE = "LogArchiveDatabase"
 TABLE = "CloudTrailTable"
 WORKGROUP = "QueryWorkGroup"
@@ -315,7 +315,6 @@ def _table(s: Settings) -> glue.Table:
 
 
 def build(s: Settings) -> Template:
-    org = s.organization
     q = s.query
     t = Template(
         Description=(
@@ -324,18 +323,7 @@ def build(s: Settings) -> Template:
         )
     )
     t.set_version(TEMPLATE_FORMAT_VERSION)
-    t.add_parameter(
-        Parameter(
-            KEY_ARN,
-            Type="String",
-            Description=f"ARN of the log-archive KMS key (from SSM {naming.SSM_KEY_ARN}).",
-            AllowedPattern=key_arn_pattern(org.home_region, s.key_account_id),
-            ConstraintDescription=(
-                f"must be the ARN of a KMS key in account {s.key_account_id}, "
-                f"Region {org.home_region}"
-            ),
-        )
-    )
+    t.add_parameter(key_arn_parameter(s))
     results = t.add_resource(
         retain(
             s3.Bucket(
