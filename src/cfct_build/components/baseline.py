@@ -71,9 +71,9 @@ from cfct_build.components._common import (
     cfn_nag_suppress,
     tags,
 )
+from cfct_build.components.bucket import KEY_ARN as KEY_ARN
+from cfct_build.components.bucket import REPLICA_KEY_ARN as REPLICA_KEY_ARN
 from cfct_build.components.bucket import (
-    KEY_ARN,
-    REPLICA_KEY_ARN,
     bucket_arn,
     key_arn_parameter,
     objects_arn,

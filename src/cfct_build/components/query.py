@@ -53,8 +53,8 @@ from troposphere import AccountId, Output, Ref, Sub, Template, athena, glue, iam
 
 from cfct_build import naming
 from cfct_build.components._common import TEMPLATE_FORMAT_VERSION, cfn_nag_suppress, retain, tags
+from cfct_build.components.bucket import KEY_ARN as KEY_ARN
 from cfct_build.components.bucket import (
-    KEY_ARN,
     block_public_access,
     bucket_arn,
     deny_insecure_transport,
