@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -1317,29 +1317,44 @@ def _lookup(data: Any, path: Path_) -> tuple[bool, Any]:
     return True, cur
 
 
+# What each pydantic error type expects; {mapping} names the mapping the file holds.
 _EXPECT = {
     "string_type": "expected text",
     "int_type": "expected a whole number",
     "bool_type": "expected true or false",
     "list_type": "expected a list",
-    "model_type": "expected a mapping of settings (key: value lines)",
-    "model_attributes_type": "expected a mapping of settings (key: value lines)",
-    "dict_type": "expected a mapping of settings (key: value lines)",
+    "model_type": "expected {mapping} (key: value lines)",
+    "model_attributes_type": "expected {mapping} (key: value lines)",
+    "dict_type": "expected {mapping} (key: value lines)",
 }
 
 
-def _message(err: Any, loc: Path_, data: Any, index: _Index) -> str:
+def _message(
+    err: Any,
+    loc: Path_,
+    data: Any,
+    index: _Index,
+    *,
+    required: Mapping[str, str],
+    known_keys: Callable[[Path_], list[str]],
+    mapping: str,
+    is_key: bool = False,
+) -> str:
+    """A pydantic error as 'got X; expected Y' (settings, workload and price files alike).
+
+    `required` describes missing keys by name, `known_keys` lists the keys allowed at a path,
+    `mapping` names what a mapping holds, and `is_key` reports a mapping key, not its value."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "missing":
-        return f"missing; expected {REQUIRED_EXPECT.get(loc[-1], 'a value (required)')}"
+        return f"missing; expected {required.get(loc[-1], 'a value (required)')}"
     if kind == "extra_forbidden":
-        known = _fields_at(loc[:-1])
+        known = known_keys(loc[:-1])
         return f"got unknown key {_clip(repr(loc[-1]), 60)}; expected " + (
             f"one of: {', '.join(known)}" if known else "no other keys"
         )
     if kind in _EXPECT:
-        expected = _EXPECT[kind]
+        expected = _EXPECT[kind].format(mapping=mapping)
     elif kind == "value_error":
         expected = str(ctx.get("error", err["msg"]))
     elif kind == "literal_error":
@@ -1350,8 +1365,12 @@ def _message(err: Any, loc: Path_, data: Any, index: _Index) -> str:
         expected = f"expected a number <= {ctx['le']}"
     elif kind == "too_short":
         expected = f"expected at least {ctx['min_length']} item(s)"
+    elif kind == "string_pattern_mismatch":
+        expected = f"expected text matching {ctx['pattern']}"
     else:  # pragma: no cover - every error type the models can raise is handled above
         expected = "expected " + str(err["msg"]).removeprefix("Input should be ")
+    if is_key:
+        return f"got key {_clip(repr(loc[-1]), 60)}; {expected}"
     node = index.values.get(loc)
     if node is not None:
         shown = _show_node(node, kind=kind in _EXPECT or kind == "value_error")
@@ -1376,13 +1395,27 @@ def _problems_from(exc: ValidationError, data: Any, index: _Index, file: str) ->
             ]
         elif err["type"] == "missing":
             # Point at the key of the section that lacks the setting.
-            items = [(loc, _message(err, loc, data, index), True)]
+            items = [(loc, _settings_message(err, loc, data, index), True)]
         else:
-            items = [(loc, _message(err, loc, data, index), err["type"] == "extra_forbidden")]
+            items = [
+                (loc, _settings_message(err, loc, data, index), err["type"] == "extra_forbidden")
+            ]
         for path, msg, at_key in items:
             where = path[:-1] if err["type"] == "missing" else path
             problems.append(_problem(file, path, msg, index.mark(where, key=at_key)))
     return _sorted(problems)
+
+
+def _settings_message(err: Any, loc: Path_, data: Any, index: _Index) -> str:
+    return _message(
+        err,
+        loc,
+        data,
+        index,
+        required=REQUIRED_EXPECT,
+        known_keys=_fields_at,
+        mapping="a mapping of settings",
+    )
 
 
 def _problem(file: str, path: Path_, message: str, mark: yaml.Mark | None) -> Problem:
@@ -1417,7 +1450,9 @@ def _fields_at(loc: Path_) -> list[str]:
     return list(model.model_fields)
 
 
-def _yaml_problem(file: str, text: str, exc: yaml.YAMLError, index: _Index | None) -> Problem:
+def _yaml_problem(
+    file: str, text: str, exc: yaml.YAMLError, index: _Index | None, expected: str
+) -> Problem:
     path: Path_ = ()
     if isinstance(exc, _BadScalar) and index is not None:
         path = index.paths.get(id(exc.node), ())
@@ -1439,14 +1474,15 @@ def _yaml_problem(file: str, text: str, exc: yaml.YAMLError, index: _Index | Non
     return Problem(
         file=file,
         path=_dotted(path),
-        message=_one_line(f"got invalid YAML: {what}; expected a YAML mapping of settings"),
+        message=_one_line(f"got invalid YAML: {what}; expected {expected}"),
         line=line,
         column=column,
     )
 
 
-def parse_settings(text: str, file: str = "cfct-build.yaml") -> Settings:
-    """Parse and validate settings text. Raises SettingsError with located problems."""
+def _read_mapping(text: str, file: str, what: str, yaml_what: str) -> tuple[dict[str, Any], _Index]:
+    """YAML text -> (data, index of where each key path is); located problems unless the text
+    is one YAML mapping. `what` names that mapping, `yaml_what` it when the YAML is unreadable."""
     index: _Index | None = None
     loader: _Loader | None = None
     try:
@@ -1454,15 +1490,7 @@ def parse_settings(text: str, file: str = "cfct-build.yaml") -> Settings:
         root = loader.get_single_node()
         if root is None:
             raise SettingsError(
-                [
-                    Problem(
-                        file,
-                        "",
-                        "got an empty document; expected a mapping of settings",
-                        line=1,
-                        column=1,
-                    )
-                ]
+                [Problem(file, "", f"got an empty document; expected {what}", line=1, column=1)]
             )
         index = _Index(root)
         if index.problems:
@@ -1471,14 +1499,14 @@ def parse_settings(text: str, file: str = "cfct-build.yaml") -> Settings:
             )
         data = loader.construct_document(root)
     except yaml.YAMLError as exc:
-        raise SettingsError([_yaml_problem(file, text, exc, index)]) from None
+        raise SettingsError([_yaml_problem(file, text, exc, index, yaml_what)]) from None
     except RecursionError:
         raise SettingsError(
             [
                 Problem(
                     file,
                     "",
-                    "got YAML nested too deeply to read; expected a mapping of settings",
+                    f"got YAML nested too deeply to read; expected {what}",
                     line=1,
                     column=1,
                 )
@@ -1494,12 +1522,18 @@ def parse_settings(text: str, file: str = "cfct-build.yaml") -> Settings:
                 Problem(
                     file,
                     "",
-                    f"got {_show_node(root)}; expected a mapping of settings (key: value lines)",
+                    f"got {_show_node(root)}; expected {what} (key: value lines)",
                     line=mark.line + 1,
                     column=mark.column + 1,
                 )
             ]
         )
+    return data, index
+
+
+def parse_settings(text: str, file: str = "cfct-build.yaml") -> Settings:
+    """Parse and validate settings text. Raises SettingsError with located problems."""
+    data, index = _read_mapping(text, file, "a mapping of settings", "a YAML mapping of settings")
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:

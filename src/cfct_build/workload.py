@@ -20,7 +20,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from cfct_build import config
@@ -373,69 +372,7 @@ def _read_file(p: Path, what: str) -> str:
 
 def _read(text: str, file: str, what: str) -> tuple[dict[str, Any], config._Index]:
     """YAML text -> (data, index of where each key path is), as config reads settings."""
-    index: config._Index | None = None
-    loader: config._Loader | None = None
-    try:
-        loader = config._Loader(text)
-        root = loader.get_single_node()
-        if root is None:
-            raise SettingsError(
-                [Problem(file, "", f"got an empty document; expected {what}", line=1, column=1)]
-            )
-        index = config._Index(root)
-        if index.problems:
-            raise SettingsError(
-                config._sorted(
-                    [config._problem(file, p, msg, mark) for p, mark, msg in index.problems]
-                )
-            )
-        data = loader.construct_document(root)
-    except yaml.YAMLError as exc:
-        problem = config._yaml_problem(file, text, exc, index)
-        message = problem.message.removesuffix("expected a YAML mapping of settings")
-        raise SettingsError(
-            [
-                Problem(
-                    problem.file,
-                    problem.path,
-                    f"{message}expected {what} (YAML)",
-                    problem.line,
-                    problem.column,
-                )
-            ]
-        ) from None
-    except RecursionError:
-        raise SettingsError(
-            [Problem(file, "", f"got YAML nested too deeply to read; expected {what}", 1, 1)]
-        ) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-    if not isinstance(data, dict):
-        mark = root.start_mark
-        raise SettingsError(
-            [
-                Problem(
-                    file,
-                    "",
-                    f"got {config._show_node(root)}; expected {what} (key: value lines)",
-                    line=mark.line + 1,
-                    column=mark.column + 1,
-                )
-            ]
-        )
-    return data, index
-
-
-_EXPECT = {
-    "string_type": "expected text",
-    "int_type": "expected a whole number",
-    "bool_type": "expected true or false",
-    "list_type": "expected a list",
-    "model_type": "expected a mapping (key: value lines)",
-    "model_attributes_type": "expected a mapping (key: value lines)",
-    "dict_type": "expected a mapping (key: value lines)",
-}
+    return config._read_mapping(text, file, what, f"{what} (YAML)")
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -474,12 +411,12 @@ def _problems(
                 config._problem(
                     file,
                     path,
-                    _message(err, path, data, index, model, required, True),
+                    _message(err, path, data, index, model, required, is_key=True),
                     index.mark(path, key=True),
                 )
             )
             continue
-        message = _message(err, loc, data, index, model, required, False)
+        message = _message(err, loc, data, index, model, required)
         if kind == "missing":
             mark = index.mark(loc[:-1], key=True)
         else:
@@ -495,46 +432,18 @@ def _message(
     index: config._Index,
     model: type[BaseModel],
     required: dict[str, str],
-    is_key: bool,
+    is_key: bool = False,
 ) -> str:
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    if kind == "missing":
-        return f"missing; expected {required.get(loc[-1], 'a value (required)')}"
-    if kind == "extra_forbidden":
-        known = _fields_at(model, loc[:-1])
-        return f"got unknown key {config._clip(repr(loc[-1]), 60)}; expected " + (
-            f"one of: {', '.join(known)}" if known else "no other keys"
-        )
-    if kind in _EXPECT:
-        expected = _EXPECT[kind]
-    elif kind == "value_error":
-        expected = str(ctx.get("error", err["msg"]))
-    elif kind == "literal_error":
-        expected = "expected " + ctx.get("expected", "")
-    elif kind == "greater_than_equal":
-        expected = f"expected a number >= {ctx['ge']}"
-    elif kind == "less_than_equal":
-        expected = f"expected a number <= {ctx['le']}"
-    elif kind == "string_pattern_mismatch":
-        expected = f"expected text matching {ctx['pattern']}"
-    else:  # pragma: no cover - every error type the models can raise is handled above
-        expected = "expected " + str(err["msg"]).removeprefix("Input should be ")
-    if is_key:
-        return f"got key {config._clip(repr(loc[-1]), 60)}; {expected}"
-    node = index.values.get(loc)
-    if node is not None:
-        shown = config._show_node(node, kind=kind in _EXPECT or kind == "value_error")
-        if (
-            kind == "string_type"
-            and isinstance(node, yaml.ScalarNode)
-            and node.tag != config.STR_TAG
-        ):
-            expected += ": put it in quotes"
-    else:
-        found, value = config._lookup(data, loc)
-        shown = config._show_value(value) if found else "nothing"
-    return f"got {shown}; {expected}"
+    return config._message(
+        err,
+        loc,
+        data,
+        index,
+        required=required,
+        known_keys=lambda path: _fields_at(model, path),
+        mapping="a mapping",
+        is_key=is_key,
+    )
 
 
 def _fields_at(root: type[BaseModel], loc: Path_) -> list[str]:
