@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from awacs.aws import Action
 from troposphere import AWSObject, Sub, Tags
 
 from cfct_build import naming
@@ -21,6 +22,10 @@ def retain(resource: AWSObject) -> AWSObject:
     resource.DeletionPolicy = "Retain"
     resource.UpdateReplacePolicy = "Retain"
     return resource
+
+
+def kms_actions(*names: str) -> list[Action]:
+    return [Action("kms", n) for n in names]
 
 
 def ct_execution_role_arn(account: str = "${AWS::AccountId}") -> Sub:

@@ -70,6 +70,7 @@ from cfct_build.components._common import (
     account_root,
     cfn_nag_suppress,
     ct_execution_role_arn,
+    kms_actions,
     retain,
     role_arns,
     tags,
@@ -113,10 +114,6 @@ TAMPER_ACTIONS = [
 
 def _s3(*names: str) -> list[Action]:
     return [Action("s3", n) for n in names]
-
-
-def _kms(*names: str) -> list[Action]:
-    return [Action("kms", n) for n in names]
 
 
 def bucket_arn(name: str) -> Sub:
@@ -554,7 +551,7 @@ def replication_role_policy(s: Settings) -> PolicyDocument:
             Statement(
                 Sid="DecryptSourceObjects",
                 Effect=Allow,
-                Action=_kms("Decrypt"),
+                Action=kms_actions("Decrypt"),
                 Resource=[Ref(KEY_ARN)],
                 Condition=Condition(
                     StringEquals(
@@ -565,7 +562,7 @@ def replication_role_policy(s: Settings) -> PolicyDocument:
             Statement(
                 Sid="EncryptReplicas",
                 Effect=Allow,
-                Action=_kms("Encrypt", "GenerateDataKey"),
+                Action=kms_actions("Encrypt", "GenerateDataKey"),
                 Resource=[Ref(REPLICA_KEY_ARN)],
                 Condition=Condition(
                     StringEquals({"kms:ViaService": service_region("s3", replica_region)})

@@ -21,7 +21,6 @@ account cannot widen access to this key.
 from __future__ import annotations
 
 from awacs.aws import (
-    Action,
     Allow,
     ArnEquals,
     ArnLike,
@@ -44,10 +43,12 @@ from cfct_build.components._common import (
     account_root,
     cfn_nag_suppress,
     ct_execution_role_arn,
+    kms_actions,
     retain,
     role_arns,
     tags,
 )
+from cfct_build.components.bucket import replication_role_arn, service_region
 from cfct_build.config import Settings
 from cfct_build.manifest import Resource
 from cfct_build.queries import query_reader_roles
@@ -90,8 +91,62 @@ PROTECTED_ACTIONS = [
 ]
 
 
-def _kms(*names: str) -> list[Action]:
-    return [Action("kms", n) for n in names]
+def customer_managed_key(
+    title: str, s: Settings, description: str, policy: PolicyDocument, component: str
+) -> Key:
+    """A retained single-Region symmetric key with rotation on (the log-archive and replica keys)."""
+    return retain(
+        Key(
+            title,
+            Description=description,
+            Enabled=True,
+            EnableKeyRotation=True,
+            RotationPeriodInDays=s.key.rotation_period_days,
+            KeySpec="SYMMETRIC_DEFAULT",
+            KeyUsage="ENCRYPT_DECRYPT",
+            MultiRegion=False,
+            PendingWindowInDays=30,
+            KeyPolicy=policy,
+            Tags=tags(component),
+        )
+    )
+
+
+def execution_role_administers_key() -> Statement:
+    """AWSControlTowerExecution (CloudFormation's execution role) administers the key."""
+    return Statement(
+        Sid="CloudFormationExecutionRoleAdministersKey",
+        Effect=Allow,
+        Principal=Principal("AWS", [ct_execution_role_arn()]),
+        Action=kms_actions(*ADMIN_ACTIONS),
+        Resource=["*"],
+    )
+
+
+def key_administrators(admin_roles: list[str] | tuple[str, ...]) -> Statement:
+    """The key admin roles of the key's account (granted to the account, named by ARN)."""
+    return Statement(
+        Sid="KeyAdministrators",
+        Effect=Allow,
+        Principal=Principal("AWS", [account_root("${AWS::AccountId}")]),
+        Action=kms_actions(*ADMIN_ACTIONS),
+        Resource=["*"],
+        Condition=Condition(ArnEquals("aws:PrincipalArn", role_arns(admin_roles))),
+    )
+
+
+def deny_key_destruction(admin_roles: list[str] | tuple[str, ...]) -> Statement:
+    """Nobody but AWSControlTowerExecution and `admin_roles` deletes, disables or re-policies."""
+    return Statement(
+        Sid="DenyKeyDestructionExceptAdministrators",
+        Effect=Deny,
+        Principal=Principal("AWS", ["*"]),
+        Action=kms_actions(*PROTECTED_ACTIONS),
+        Resource=["*"],
+        Condition=Condition(
+            ArnNotLike("aws:PrincipalArn", [ct_execution_role_arn(), *role_arns(admin_roles)])
+        ),
+    )
 
 
 def management_trails_pattern(s: Settings) -> Sub:
@@ -113,14 +168,14 @@ def own_logs_readers_decrypt(s: Settings) -> Statement:
         Sid="OwnLogsReadersDecryptThroughS3",
         Effect=Allow,
         Principal=Principal("AWS", ["*"]),
-        Action=_kms("Decrypt"),
+        Action=kms_actions("Decrypt"),
         Resource=["*"],
         Condition=Condition(
             [
                 StringEquals(
                     {
                         "aws:PrincipalOrgID": s.organization.id,
-                        "kms:ViaService": f"s3.{s.organization.home_region}.amazonaws.com",
+                        "kms:ViaService": service_region("s3", s.organization.home_region),
                         "kms:EncryptionContext:aws:cloudtrail:arn": Sub(naming.trail_arn_sub(s)),
                     }
                 ),
@@ -142,7 +197,7 @@ def readers_encrypt_query_results(s: Settings) -> Statement:
         Sid="ReadersEncryptQueryResults",
         Effect=Allow,
         Principal=Principal("AWS", [account_root(org.audit_account)]),
-        Action=_kms("Decrypt", "GenerateDataKey"),
+        Action=kms_actions("Decrypt", "GenerateDataKey"),
         Resource=["*"],
         Condition=Condition(
             [
@@ -150,7 +205,7 @@ def readers_encrypt_query_results(s: Settings) -> Statement:
                 StringEquals(
                     {
                         "aws:PrincipalOrgID": org.id,
-                        "kms:ViaService": f"s3.{org.home_region}.amazonaws.com",
+                        "kms:ViaService": service_region("s3", org.home_region),
                     }
                 ),
                 StringLike(
@@ -163,33 +218,15 @@ def readers_encrypt_query_results(s: Settings) -> Statement:
 
 def key_policy(s: Settings) -> PolicyDocument:
     trail_arn = Sub(naming.trail_arn_sub(s))
-    admins = [ct_execution_role_arn(), *role_arns(s.key.admin_roles)]
-    statements = [
-        Statement(
-            Sid="CloudFormationExecutionRoleAdministersKey",
-            Effect=Allow,
-            Principal=Principal("AWS", [ct_execution_role_arn()]),
-            Action=_kms(*ADMIN_ACTIONS),
-            Resource=["*"],
-        ),
-    ]
+    statements = [execution_role_administers_key()]
     if s.key.admin_roles:
-        statements.append(
-            Statement(
-                Sid="KeyAdministrators",
-                Effect=Allow,
-                Principal=Principal("AWS", [account_root("${AWS::AccountId}")]),
-                Action=_kms(*ADMIN_ACTIONS),
-                Resource=["*"],
-                Condition=Condition(ArnEquals("aws:PrincipalArn", role_arns(s.key.admin_roles))),
-            )
-        )
+        statements.append(key_administrators(s.key.admin_roles))
     statements += [
         Statement(
             Sid="CloudTrailEncryptLogs",
             Effect=Allow,
             Principal=Principal("Service", ["cloudtrail.amazonaws.com"]),
-            Action=_kms("GenerateDataKey*"),
+            Action=kms_actions("GenerateDataKey*"),
             Resource=["*"],
             Condition=Condition(
                 [
@@ -204,7 +241,7 @@ def key_policy(s: Settings) -> PolicyDocument:
             Sid="CloudTrailDescribeKeyAndUseBucketKey",
             Effect=Allow,
             Principal=Principal("Service", ["cloudtrail.amazonaws.com"]),
-            Action=_kms("Decrypt", "DescribeKey"),
+            Action=kms_actions("Decrypt", "DescribeKey"),
             Resource=["*"],
             Condition=Condition(StringEquals({"aws:SourceArn": trail_arn})),
         ),
@@ -216,7 +253,7 @@ def key_policy(s: Settings) -> PolicyDocument:
                 Sid="ReadersDecryptCloudTrailLogs",
                 Effect=Allow,
                 Principal=Principal("AWS", [account_root(a) for a in reader_accounts]),
-                Action=_kms("Decrypt"),
+                Action=kms_actions("Decrypt"),
                 Resource=["*"],
                 Condition=Condition(
                     [
@@ -244,36 +281,19 @@ def key_policy(s: Settings) -> PolicyDocument:
                 Sid="ReplicationRoleDecryptsForS3Replication",
                 Effect=Allow,
                 Principal=Principal("AWS", [account_root(s.organization.log_archive_account)]),
-                Action=_kms("Decrypt"),
+                Action=kms_actions("Decrypt"),
                 Resource=["*"],
                 Condition=Condition(
                     [
-                        ArnEquals(
-                            "aws:PrincipalArn",
-                            [
-                                Sub(
-                                    f"arn:${{AWS::Partition}}:iam::{s.organization.log_archive_account}"
-                                    f":role/{naming.replication_role(s)}"
-                                )
-                            ],
-                        ),
+                        ArnEquals("aws:PrincipalArn", [replication_role_arn(s)]),
                         StringEquals(
-                            {"kms:ViaService": f"s3.{s.organization.home_region}.amazonaws.com"}
+                            {"kms:ViaService": service_region("s3", s.organization.home_region)}
                         ),
                     ]
                 ),
             )
         )
-    statements.append(
-        Statement(
-            Sid="DenyKeyDestructionExceptAdministrators",
-            Effect=Deny,
-            Principal=Principal("AWS", ["*"]),
-            Action=_kms(*PROTECTED_ACTIONS),
-            Resource=["*"],
-            Condition=Condition(ArnNotLike("aws:PrincipalArn", admins)),
-        )
-    )
+    statements.append(deny_key_destruction(s.key.admin_roles))
     return PolicyDocument(Version="2012-10-17", Statement=statements)
 
 
@@ -286,20 +306,12 @@ def build(s: Settings) -> Template:
     )
     t.set_version(TEMPLATE_FORMAT_VERSION)
     key = t.add_resource(
-        retain(
-            Key(
-                KEY,
-                Description=f"cfct-build: encrypts CloudTrail logs of trail {s.trail.name}",
-                Enabled=True,
-                EnableKeyRotation=True,
-                RotationPeriodInDays=s.key.rotation_period_days,
-                KeySpec="SYMMETRIC_DEFAULT",
-                KeyUsage="ENCRYPT_DECRYPT",
-                MultiRegion=False,
-                PendingWindowInDays=30,
-                KeyPolicy=key_policy(s),
-                Tags=tags(COMPONENT),
-            )
+        customer_managed_key(
+            KEY,
+            s,
+            f"cfct-build: encrypts CloudTrail logs of trail {s.trail.name}",
+            key_policy(s),
+            COMPONENT,
         )
     )
     if s.baseline.own_logs_reader.enabled:

@@ -22,9 +22,7 @@ from __future__ import annotations
 from awacs.aws import (
     Allow,
     ArnEquals,
-    ArnNotLike,
     Condition,
-    Deny,
     PolicyDocument,
     Principal,
     Statement,
@@ -37,7 +35,7 @@ from cfct_build.components._common import (
     TEMPLATE_FORMAT_VERSION,
     account_root,
     cfn_nag_suppress,
-    ct_execution_role_arn,
+    kms_actions,
     retain,
     role_arns,
     tags,
@@ -53,7 +51,12 @@ from cfct_build.components.bucket import (
     service_region,
     versioned,
 )
-from cfct_build.components.key import ADMIN_ACTIONS, PROTECTED_ACTIONS, _kms
+from cfct_build.components.key import (
+    customer_managed_key,
+    deny_key_destruction,
+    execution_role_administers_key,
+    key_administrators,
+)
 from cfct_build.config import Settings
 from cfct_build.manifest import Resource
 
@@ -81,32 +84,15 @@ def replica_key_policy(s: Settings) -> PolicyDocument:
     log_archive = s.organization.log_archive_account
     local_admins = _local_admin_roles(s)
     via_s3 = service_region("s3", region)
-    statements = [
-        Statement(
-            Sid="CloudFormationExecutionRoleAdministersKey",
-            Effect=Allow,
-            Principal=Principal("AWS", [ct_execution_role_arn()]),
-            Action=_kms(*ADMIN_ACTIONS),
-            Resource=["*"],
-        ),
-    ]
+    statements = [execution_role_administers_key()]
     if local_admins:
-        statements.append(
-            Statement(
-                Sid="KeyAdministrators",
-                Effect=Allow,
-                Principal=Principal("AWS", [account_root("${AWS::AccountId}")]),
-                Action=_kms(*ADMIN_ACTIONS),
-                Resource=["*"],
-                Condition=Condition(ArnEquals("aws:PrincipalArn", role_arns(local_admins))),
-            )
-        )
+        statements.append(key_administrators(local_admins))
     statements.append(
         Statement(
             Sid="ReplicationRoleEncryptsReplicas",
             Effect=Allow,
             Principal=Principal("AWS", [account_root(log_archive)]),
-            Action=_kms("Encrypt", "GenerateDataKey"),
+            Action=kms_actions("Encrypt", "GenerateDataKey"),
             Resource=["*"],
             Condition=Condition(
                 [
@@ -123,7 +109,7 @@ def replica_key_policy(s: Settings) -> PolicyDocument:
                 Sid="ReadersDecryptReplicasThroughS3",
                 Effect=Allow,
                 Principal=Principal("AWS", [account_root(a) for a in reader_accounts]),
-                Action=_kms("Decrypt"),
+                Action=kms_actions("Decrypt"),
                 Resource=["*"],
                 Condition=Condition(
                     [
@@ -135,18 +121,7 @@ def replica_key_policy(s: Settings) -> PolicyDocument:
                 ),
             )
         )
-    statements.append(
-        Statement(
-            Sid="DenyKeyDestructionExceptAdministrators",
-            Effect=Deny,
-            Principal=Principal("AWS", ["*"]),
-            Action=_kms(*PROTECTED_ACTIONS),
-            Resource=["*"],
-            Condition=Condition(
-                ArnNotLike("aws:PrincipalArn", [ct_execution_role_arn(), *role_arns(local_admins)])
-            ),
-        )
-    )
+    statements.append(deny_key_destruction(local_admins))
     return PolicyDocument(Version="2012-10-17", Statement=statements)
 
 
@@ -166,20 +141,12 @@ def build(s: Settings) -> Template:
     )
     t.set_version(TEMPLATE_FORMAT_VERSION)
     key = t.add_resource(
-        retain(
-            kms.Key(
-                KEY,
-                Description=f"cfct-build: encrypts the replica of CloudTrail logs of {s.trail.name}",
-                Enabled=True,
-                EnableKeyRotation=True,
-                RotationPeriodInDays=s.key.rotation_period_days,
-                KeySpec="SYMMETRIC_DEFAULT",
-                KeyUsage="ENCRYPT_DECRYPT",
-                MultiRegion=False,
-                PendingWindowInDays=30,
-                KeyPolicy=replica_key_policy(s),
-                Tags=tags(COMPONENT),
-            )
+        customer_managed_key(
+            KEY,
+            s,
+            f"cfct-build: encrypts the replica of CloudTrail logs of {s.trail.name}",
+            replica_key_policy(s),
+            COMPONENT,
         )
     )
     t.add_resource(
