@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from cfct_build.validate.context import Context
+from cfct_build.validate.context import Context, Problem
 from cfct_build.validate.findings import Finding, Severity
 from cfct_build.validate.source import MANIFEST
 from cfct_build.validate.yamlnodes import YNode
@@ -31,6 +31,11 @@ class Check:
         return Finding(
             file=file, line=line, id=self.id, severity=severity, path=path, message=message
         )
+
+    def unreadable(self, rel: str, problem: Problem, why: str = "") -> Finding:
+        """An error where a file does not parse: its problem, then `: why` when given."""
+        message = f"{problem.message}: {why}" if why else problem.message
+        return self.finding("error", rel, problem.line, "", message)
 
     def at(
         self, severity: Severity, node: YNode, message: str, *, path: str | None = None

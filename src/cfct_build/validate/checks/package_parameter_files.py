@@ -28,13 +28,7 @@ class PackageParameterFiles(Check):
             if doc is None:
                 continue
             if doc.problem is not None:
-                yield self.finding(
-                    "error",
-                    rel,
-                    doc.problem.line,
-                    "",
-                    f"{doc.problem.message}: CfCT's build JSON-checks it",
-                )
+                yield self.unreadable(rel, doc.problem, "CfCT's build JSON-checks it")
             elif rel in referenced:
                 yield from self._structure(doc)
 

@@ -24,13 +24,7 @@ class PolicyJson(Check):
             if doc is None:
                 continue
             if doc.problem is not None:
-                yield self.finding(
-                    "error",
-                    rel,
-                    doc.problem.line,
-                    "",
-                    f"{doc.problem.message}: AWS Organizations rejects the policy",
-                )
+                yield self.unreadable(rel, doc.problem, "AWS Organizations rejects the policy")
             elif not isinstance(doc.data, dict):
                 yield self.finding(
                     "error",

@@ -22,4 +22,4 @@ class TemplateParse(Check):
         for rel in ctx.template_files:
             doc = ctx.template(rel)
             if doc is not None and doc.problem is not None:
-                yield self.finding("error", rel, doc.problem.line, "", doc.problem.message)
+                yield self.unreadable(rel, doc.problem)
