@@ -1540,22 +1540,19 @@ def parse_settings(text: str, file: str = "cfct-build.yaml") -> Settings:
         raise SettingsError(_problems_from(exc, data, index, file)) from None
 
 
-def load_settings(path: str | Path) -> Settings:
-    """Read and validate a settings file."""
-    p = Path(path)
+def _read_text(p: Path, what: str) -> str:
+    """A UTF-8 text file's text; a located SettingsError naming `what` otherwise."""
     try:
         raw = p.read_bytes()
     except OSError as exc:
         reason = (exc.strerror or str(exc)).lower()
         raise SettingsError(
-            [Problem(str(p), "", f"got {reason}; expected a readable settings file")]
+            [Problem(str(p), "", f"got {reason}; expected a readable {what}")]
         ) from None
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
         raise SettingsError(
             [
                 Problem(
@@ -1563,12 +1560,17 @@ def load_settings(path: str | Path) -> Settings:
                     "",
                     f"got byte 0x{raw[exc.start]:02x}, which is not UTF-8 ({exc.reason}); "
                     "expected a UTF-8 text file",
-                    line=line,
-                    column=column,
+                    line=before.count(b"\n") + 1,
+                    column=len(before) - (before.rfind(b"\n") + 1) + 1,
                 )
             ]
         ) from None
-    return parse_settings(text, str(p))
+
+
+def load_settings(path: str | Path) -> Settings:
+    """Read and validate a settings file."""
+    p = Path(path)
+    return parse_settings(_read_text(p, "settings file"), str(p))
 
 
 def json_schema() -> dict[str, Any]:

@@ -330,7 +330,7 @@ def parse_profile(
 
 
 def load_profile(path: str | Path, settings: Settings | None = None) -> Profile:
-    return parse_profile(_read_file(Path(path), "workload profile"), str(path), settings)
+    return parse_profile(config._read_text(Path(path), "workload profile"), str(path), settings)
 
 
 def parse_prices(text: str, file: str = PRICES_FILE) -> Prices:
@@ -342,32 +342,6 @@ def load_prices() -> Prices:
     """The price list shipped with cfct-build."""
     text = resources.files("cfct_build").joinpath("data", PRICES_FILE).read_text("utf-8")
     return parse_prices(text, f"cfct_build/data/{PRICES_FILE}")
-
-
-def _read_file(p: Path, what: str) -> str:
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        reason = (exc.strerror or str(exc)).lower()
-        raise SettingsError(
-            [Problem(str(p), "", f"got {reason}; expected a readable {what}")]
-        ) from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        raise SettingsError(
-            [
-                Problem(
-                    str(p),
-                    "",
-                    f"got byte 0x{raw[exc.start]:02x}, which is not UTF-8 ({exc.reason}); "
-                    "expected a UTF-8 text file",
-                    line=before.count(b"\n") + 1,
-                    column=len(before) - (before.rfind(b"\n") + 1) + 1,
-                )
-            ]
-        ) from None
 
 
 def _read(text: str, file: str, what: str) -> tuple[dict[str, Any], config._Index]:
