@@ -26,6 +26,7 @@ from awacs.aws import (
     ArnLike,
     ArnNotLike,
     Condition,
+    ConditionElement,
     Deny,
     Null,
     PolicyDocument,
@@ -132,6 +133,22 @@ def key_administrators(admin_roles: list[str] | tuple[str, ...]) -> Statement:
         Action=kms_actions(*ADMIN_ACTIONS),
         Resource=["*"],
         Condition=Condition(ArnEquals("aws:PrincipalArn", role_arns(admin_roles))),
+    )
+
+
+def readers_decrypt(s: Settings, sid: str, *conditions: ConditionElement) -> Statement:
+    """The key's reader roles (settings) decrypt: granted to their accounts, named by ARN, and
+    limited further by `conditions`."""
+    reader_accounts = sorted({arn.split(":")[4] for arn in s.key.reader_roles})
+    return Statement(
+        Sid=sid,
+        Effect=Allow,
+        Principal=Principal("AWS", [account_root(a) for a in reader_accounts]),
+        Action=kms_actions("Decrypt"),
+        Resource=["*"],
+        Condition=Condition(
+            [ArnEquals("aws:PrincipalArn", role_arns(s.key.reader_roles)), *conditions]
+        ),
     )
 
 
@@ -247,28 +264,15 @@ def key_policy(s: Settings) -> PolicyDocument:
         ),
     ]
     if s.key.reader_roles:
-        reader_accounts = sorted({arn.split(":")[4] for arn in s.key.reader_roles})
         statements.append(
-            Statement(
-                Sid="ReadersDecryptCloudTrailLogs",
-                Effect=Allow,
-                Principal=Principal("AWS", [account_root(a) for a in reader_accounts]),
-                Action=kms_actions("Decrypt"),
-                Resource=["*"],
-                Condition=Condition(
-                    [
-                        ArnEquals("aws:PrincipalArn", role_arns(s.key.reader_roles)),
-                        StringEquals({"aws:PrincipalOrgID": s.organization.id}),
-                        StringLike(
-                            {
-                                "kms:EncryptionContext:aws:cloudtrail:arn": management_trails_pattern(
-                                    s
-                                )
-                            }
-                        ),
-                        Null({"kms:EncryptionContext:aws:cloudtrail:arn": "false"}),
-                    ]
+            readers_decrypt(
+                s,
+                "ReadersDecryptCloudTrailLogs",
+                StringEquals({"aws:PrincipalOrgID": s.organization.id}),
+                StringLike(
+                    {"kms:EncryptionContext:aws:cloudtrail:arn": management_trails_pattern(s)}
                 ),
+                Null({"kms:EncryptionContext:aws:cloudtrail:arn": "false"}),
             )
         )
     if s.baseline.own_logs_reader.enabled:

@@ -37,7 +37,6 @@ from cfct_build.components._common import (
     cfn_nag_suppress,
     kms_actions,
     retain,
-    role_arns,
     tags,
 )
 from cfct_build.components.bucket import (
@@ -56,6 +55,7 @@ from cfct_build.components.key import (
     deny_key_destruction,
     execution_role_administers_key,
     key_administrators,
+    readers_decrypt,
 )
 from cfct_build.config import Settings
 from cfct_build.manifest import Resource
@@ -103,22 +103,11 @@ def replica_key_policy(s: Settings) -> PolicyDocument:
         )
     )
     if s.key.reader_roles:
-        reader_accounts = sorted({arn.split(":")[4] for arn in s.key.reader_roles})
         statements.append(
-            Statement(
-                Sid="ReadersDecryptReplicasThroughS3",
-                Effect=Allow,
-                Principal=Principal("AWS", [account_root(a) for a in reader_accounts]),
-                Action=kms_actions("Decrypt"),
-                Resource=["*"],
-                Condition=Condition(
-                    [
-                        ArnEquals("aws:PrincipalArn", role_arns(s.key.reader_roles)),
-                        StringEquals(
-                            {"aws:PrincipalOrgID": s.organization.id, "kms:ViaService": via_s3}
-                        ),
-                    ]
-                ),
+            readers_decrypt(
+                s,
+                "ReadersDecryptReplicasThroughS3",
+                StringEquals({"aws:PrincipalOrgID": s.organization.id, "kms:ViaService": via_s3}),
             )
         )
     statements.append(deny_key_destruction(local_admins))
