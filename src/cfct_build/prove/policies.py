@@ -102,6 +102,17 @@ def _properties(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
     return props
 
 
+def _resource_policy(
+    kind: str,
+    template: dict[str, Any],
+    logical_id: str,
+    env: Environment,
+    prop: str = "PolicyDocument",
+) -> Policy:
+    """Resource `logical_id`'s policy property, resolved as the stack in `env` deploys it."""
+    return Policy(kind, logical_id, resolve(_properties(template, logical_id)[prop], env))
+
+
 def _tags(props: dict[str, Any]) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in props.get("Tags", [])}
 
@@ -141,15 +152,9 @@ def generated(s: Settings) -> Generated:
         refs[bucket.REPLICA_KEY_ARN] = replica_key_arn(s)
     bucket_env = Environment(p, home, log_archive, refs=refs, attributes=attributes)
     bucket_t = render_dict(bucket.build(s))
-    archive_policy = Policy(
-        BUCKET_POLICY,
-        bucket.ARCHIVE_POLICY,
-        resolve(_properties(bucket_t, bucket.ARCHIVE_POLICY)["PolicyDocument"], bucket_env),
-    )
-    access_log_policy = Policy(
-        BUCKET_POLICY,
-        bucket.ACCESS_LOG_POLICY,
-        resolve(_properties(bucket_t, bucket.ACCESS_LOG_POLICY)["PolicyDocument"], bucket_env),
+    archive_policy = _resource_policy(BUCKET_POLICY, bucket_t, bucket.ARCHIVE_POLICY, bucket_env)
+    access_log_policy = _resource_policy(
+        BUCKET_POLICY, bucket_t, bucket.ACCESS_LOG_POLICY, bucket_env
     )
 
     replica_bucket = replica_key = replication = None
@@ -177,10 +182,8 @@ def generated(s: Settings) -> Generated:
             KEY_POLICY, replica.KEY, resolve(replica_key_props["KeyPolicy"], replica_env)
         )
         replica_tags = _tags(replica_key_props)
-        replica_bucket = Policy(
-            BUCKET_POLICY,
-            replica.BUCKET_POLICY,
-            resolve(_properties(replica_t, replica.BUCKET_POLICY)["PolicyDocument"], replica_env),
+        replica_bucket = _resource_policy(
+            BUCKET_POLICY, replica_t, replica.BUCKET_POLICY, replica_env
         )
     reader_doc = forwarder_doc = None
     if baseline.enabled(s):
@@ -203,16 +206,8 @@ def generated(s: Settings) -> Generated:
             refs={alerts.TOPIC: topic_arn, alerts.BUS: s.baseline.tamper_alerts.bus_name},
             attributes={(alerts.RULE, "Arn"): tamper_topic_rule_arn(s)},
         )
-        bus_policy = Policy(
-            EVENT_BUS_POLICY,
-            alerts.BUS,
-            resolve(_properties(alerts_t, alerts.BUS)["Policy"], alerts_env),
-        )
-        topic_policy = Policy(
-            TOPIC_POLICY,
-            alerts.TOPIC_POLICY,
-            resolve(_properties(alerts_t, alerts.TOPIC_POLICY)["PolicyDocument"], alerts_env),
-        )
+        bus_policy = _resource_policy(EVENT_BUS_POLICY, alerts_t, alerts.BUS, alerts_env, "Policy")
+        topic_policy = _resource_policy(TOPIC_POLICY, alerts_t, alerts.TOPIC_POLICY, alerts_env)
     query_results_policy, query_reader_policy, query_reader_roles = _query_policies(s)
     return Generated(
         scps=scp_policies,
@@ -266,11 +261,7 @@ def _query_policies(
         refs={query.KEY_ARN: key_arn(s), query.RESULTS: naming.query_results_bucket(s)},
     )
     t = render_dict(query.build(s))
-    results = Policy(
-        BUCKET_POLICY,
-        query.RESULTS_POLICY,
-        resolve(_properties(t, query.RESULTS_POLICY)["PolicyDocument"], env),
-    )
+    results = _resource_policy(BUCKET_POLICY, t, query.RESULTS_POLICY, env)
     reader_props = _properties(t, query.READER_POLICY)
     reader = Policy(
         IDENTITY, naming.QUERY_READER_POLICY, resolve(reader_props["PolicyDocument"], env)
