@@ -21,43 +21,10 @@ from dataclasses import dataclass
 
 from cfct_build import naming
 from cfct_build.config import GLOBAL_EVENTS_REGION, Settings
+from cfct_build.tamper import BUCKET_EVENTS, KEY_EVENTS, TRAIL_EVENTS
 
 TABLE = f'"{naming.QUERY_DATABASE}"."{naming.QUERY_TABLE}"'
 ASSUME_ROLE_EVENTS = ("AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "AssumeRoot")
-TRAIL_EVENTS = (
-    "DeleteTrail",
-    "StopLogging",
-    "UpdateTrail",
-    "PutEventSelectors",
-    "PutInsightSelectors",
-)
-BUCKET_EVENTS = (
-    "DeleteBucket",
-    "DeleteBucketEncryption",
-    "DeleteBucketLifecycle",
-    "DeleteBucketOwnershipControls",
-    "DeleteBucketPolicy",
-    "DeleteBucketPublicAccessBlock",
-    "DeleteBucketReplication",
-    "PutBucketEncryption",
-    "PutBucketLifecycle",
-    "PutBucketLogging",
-    "PutBucketOwnershipControls",
-    "PutBucketPolicy",
-    "PutBucketPublicAccessBlock",
-    "PutBucketReplication",
-    "PutBucketVersioning",
-    "PutObjectLockConfiguration",
-)
-KEY_EVENTS = (
-    "CreateGrant",
-    "DeleteAlias",
-    "DisableKey",
-    "DisableKeyRotation",
-    "PutKeyPolicy",
-    "ScheduleKeyDeletion",
-    "UpdateAlias",
-)
 # errorcode values that mean "not allowed" rather than "failed" (case-insensitive match).
 DENIED_PATTERN = "(?i)denied|unauthorized|forbidden"
 

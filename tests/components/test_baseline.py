@@ -33,6 +33,8 @@ KEY_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 REPLICA_KEY_ID = "11111111-2222-3333-4444-555555555555"
 KEY_ARN = f"arn:aws:kms:us-east-1:333333333333:key/{KEY_ID}"
 REPLICA_KEY_ARN = f"arn:aws:kms:us-west-2:222222222222:key/{REPLICA_KEY_ID}"
+ALIAS = "alias/cfct-build/cloudtrail"
+REPLICA_ALIAS = "alias/cfct-build/cloudtrail-replica"
 UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 TAGS = [{"Key": "cfct-build:component", "Value": "account-baseline"}]
 WORKLOAD = "444455556666"
@@ -415,6 +417,7 @@ def test_tamper_rules(settings: Settings) -> None:
                         "DeleteBucket",
                         "DeleteBucketEncryption",
                         "DeleteBucketLifecycle",
+                        "DeleteBucketOwnershipControls",
                         "DeleteBucketPolicy",
                         "DeleteBucketPublicAccessBlock",
                         "DeleteBucketReplication",
@@ -441,19 +444,36 @@ def test_tamper_rules(settings: Settings) -> None:
                 {
                     "eventSource": ["kms.amazonaws.com"],
                     "eventName": [
+                        "CreateGrant",
+                        "DeleteAlias",
                         "DisableKey",
                         "DisableKeyRotation",
                         "PutKeyPolicy",
                         "ScheduleKeyDeletion",
+                        "UpdateAlias",
                     ],
-                    "requestParameters": {
-                        "keyId": [
-                            {"Ref": "KeyArn"},
-                            key_id("KeyArn"),
-                            {"Ref": "ReplicaKeyArn"},
-                            key_id("ReplicaKeyArn"),
-                        ]
-                    },
+                    "$or": [
+                        {
+                            "requestParameters": {
+                                "keyId": [
+                                    {"Ref": "KeyArn"},
+                                    key_id("KeyArn"),
+                                    {"Ref": "ReplicaKeyArn"},
+                                    key_id("ReplicaKeyArn"),
+                                ]
+                            }
+                        },
+                        {
+                            "recipientAccountId": ["333333333333"],
+                            "awsRegion": ["us-east-1"],
+                            "requestParameters": {"aliasName": [ALIAS]},
+                        },
+                        {
+                            "recipientAccountId": ["222222222222"],
+                            "awsRegion": ["us-west-2"],
+                            "requestParameters": {"aliasName": [REPLICA_ALIAS]},
+                        },
+                    ],
                 },
             ),
         ),
@@ -479,7 +499,12 @@ def deployed_patterns(s: Settings, region: str = "us-east-1") -> dict[str, Event
 
 
 def cloudtrail_event(
-    source: str, name: str, request: dict[str, Any], error: str | None = None
+    source: str,
+    name: str,
+    request: dict[str, Any],
+    error: str | None = None,
+    account: str = WORKLOAD,
+    region: str = "us-east-1",
 ) -> dict[str, Any]:
     """An "AWS API Call via CloudTrail" event as EventBridge delivers it."""
     detail: dict[str, Any] = {
@@ -492,7 +517,8 @@ def cloudtrail_event(
         "eventTime": "2026-11-21T10:00:00Z",
         "eventSource": f"{source.removeprefix('aws.')}.amazonaws.com",
         "eventName": name,
-        "awsRegion": "us-east-1",
+        "awsRegion": region,
+        "recipientAccountId": account,
         "requestParameters": request,
         "responseElements": None,
         "eventType": "AwsApiCall",
@@ -506,9 +532,9 @@ def cloudtrail_event(
         "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
         "detail-type": "AWS API Call via CloudTrail",
         "source": source,
-        "account": WORKLOAD,
+        "account": account,
         "time": "2026-11-21T10:00:00Z",
-        "region": "us-east-1",
+        "region": region,
         "resources": [],
         "detail": detail,
     }
@@ -560,6 +586,14 @@ EVENTS: dict[str, tuple[dict[str, Any], str | None]] = {
         cloudtrail_event("aws.s3", "PutBucketLifecycle", {"bucketName": ACCESS_LOGS}),
         "cfct-build-tamper-log-buckets",
     ),
+    "lifecycle-configuration-put": (
+        cloudtrail_event("aws.s3", "PutBucketLifecycleConfiguration", {"bucketName": ARCHIVE}),
+        "cfct-build-tamper-log-buckets",
+    ),
+    "ownership-controls-deleted": (
+        cloudtrail_event("aws.s3", "DeleteBucketOwnershipControls", {"bucketName": REPLICA}),
+        "cfct-build-tamper-log-buckets",
+    ),
     "object-lock-put-denied": (
         cloudtrail_event("aws.s3", "PutObjectLockConfiguration", {"bucketName": ARCHIVE}, DENIED),
         "cfct-build-tamper-log-buckets",
@@ -591,6 +625,45 @@ EVENTS: dict[str, tuple[dict[str, Any], str | None]] = {
     "replica-key-rotation-off": (
         cloudtrail_event("aws.kms", "DisableKeyRotation", {"keyId": REPLICA_KEY_ARN}),
         "cfct-build-tamper-log-keys",
+    ),
+    "key-grant-created": (
+        cloudtrail_event("aws.kms", "CreateGrant", {"keyId": KEY_ARN, "operations": ["Decrypt"]}),
+        "cfct-build-tamper-log-keys",
+    ),
+    "alias-deleted-denied": (
+        cloudtrail_event(
+            "aws.kms", "DeleteAlias", {"aliasName": ALIAS}, DENIED, account="333333333333"
+        ),
+        "cfct-build-tamper-log-keys",
+    ),
+    "replica-alias-repointed": (
+        cloudtrail_event(
+            "aws.kms",
+            "UpdateAlias",
+            {"aliasName": REPLICA_ALIAS, "targetKeyId": "00000000-0000-0000-0000-000000000000"},
+            account="222222222222",
+            region="us-west-2",
+        ),
+        "cfct-build-tamper-log-keys",
+    ),
+    "same-named-alias-of-another-account-deleted": (
+        cloudtrail_event("aws.kms", "DeleteAlias", {"aliasName": ALIAS}),
+        None,
+    ),
+    "replica-alias-name-in-the-home-region-deleted": (
+        cloudtrail_event(
+            "aws.kms", "DeleteAlias", {"aliasName": REPLICA_ALIAS}, account="222222222222"
+        ),
+        None,
+    ),
+    "another-alias-pointed-at-our-key": (
+        cloudtrail_event(
+            "aws.kms",
+            "UpdateAlias",
+            {"aliasName": "alias/team", "targetKeyId": KEY_ID},
+            account="333333333333",
+        ),
+        None,
     ),
     "other-key-deletion": (
         cloudtrail_event(

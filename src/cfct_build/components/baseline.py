@@ -32,16 +32,19 @@ the replica Region skips it through the `InHomeRegion` condition):
 
 Tamper alerts (`baseline.tamper_alerts`), in each Region of the stack: three EventBridge rules
 on the default bus, matching "AWS API Call via CloudTrail" events whether they succeeded or
-were denied (the patterns never look at `errorCode`):
+were denied (the patterns never look at `errorCode`). The event names are `tamper.py`'s, which
+the Athena tampering query uses too:
 - the trail: DeleteTrail, PutEventSelectors, PutInsightSelectors, StopLogging, UpdateTrail
   naming our trail (`requestParameters.name` or `.trailName`, as its name or ARN);
 - the log buckets (archive, access logs, replica): policy, lifecycle, Object Lock, versioning,
   replication, encryption, logging, public access block and ownership changes, and deletion;
-- the log-archive key (and the replica key): DisableKey, DisableKeyRotation, PutKeyPolicy,
-  ScheduleKeyDeletion naming the key by ID or ARN (the only forms these calls accept). The ARNs
-  come from the key stacks through management-account SSM, pinned by `AllowedPattern`: an exact
-  match has no false positives from the key account's other keys, which a resource-ARN prefix
-  would have, and CloudTrail's KMS events carry no alias or tag to match on.
+- the log-archive key (and the replica key): CreateGrant, DisableKey, DisableKeyRotation,
+  PutKeyPolicy, ScheduleKeyDeletion naming the key by ID or ARN (the only forms these calls
+  accept), and DeleteAlias, UpdateAlias naming the key's alias in the key's account and Region
+  (those calls name only the alias). The ARNs come from the key stacks through
+  management-account SSM, pinned by `AllowedPattern`: an exact match has no false positives
+  from the key account's other keys, which a resource-ARN prefix would have, and CloudTrail's
+  KMS events carry no alias or tag to match on.
 Each rule forwards to the central bus with a role of this account that may only
 `events:PutEvents` on that bus; the bus ARN is deterministic, so no SSM value is needed.
 """
@@ -82,6 +85,7 @@ from cfct_build.components.bucket import (
 )
 from cfct_build.config import Settings
 from cfct_build.manifest import Resource
+from cfct_build.tamper import BUCKET_EVENTS, KEY_EVENTS, TRAIL_EVENTS
 
 COMPONENT = "account-baseline"
 READER = "OwnLogsReaderRole"
@@ -93,34 +97,6 @@ IN_HOME_REGION = "InHomeRegion"
 BUS_TARGET_ID = "CentralTamperAlertBus"
 
 API_CALL = "AWS API Call via CloudTrail"
-TRAIL_EVENTS = [
-    "DeleteTrail",
-    "PutEventSelectors",
-    "PutInsightSelectors",
-    "StopLogging",
-    "UpdateTrail",
-]
-# CloudTrail's event names of the S3 calls that change or delete a bucket (lifecycle calls are
-# recorded as PutBucketLifecycle whatever the API version; both names are listed).
-BUCKET_EVENTS = [
-    "DeleteBucket",
-    "DeleteBucketEncryption",
-    "DeleteBucketLifecycle",
-    "DeleteBucketPolicy",
-    "DeleteBucketPublicAccessBlock",
-    "DeleteBucketReplication",
-    "PutBucketEncryption",
-    "PutBucketLifecycle",
-    "PutBucketLifecycleConfiguration",
-    "PutBucketLogging",
-    "PutBucketOwnershipControls",
-    "PutBucketPolicy",
-    "PutBucketPublicAccessBlock",
-    "PutBucketReplication",
-    "PutBucketVersioning",
-    "PutObjectLockConfiguration",
-]
-KEY_EVENTS = ["DisableKey", "DisableKeyRotation", "PutKeyPolicy", "ScheduleKeyDeletion"]
 
 
 def enabled(s: Settings) -> bool:
@@ -253,7 +229,7 @@ def trail_pattern(s: Settings) -> dict[str, Any]:
         "aws.cloudtrail",
         {
             "eventSource": ["cloudtrail.amazonaws.com"],
-            "eventName": TRAIL_EVENTS,
+            "eventName": list(TRAIL_EVENTS),
             "$or": [
                 {"requestParameters": {"name": names}},
                 {"requestParameters": {"trailName": names}},
@@ -267,7 +243,7 @@ def bucket_pattern(s: Settings) -> dict[str, Any]:
         "aws.s3",
         {
             "eventSource": ["s3.amazonaws.com"],
-            "eventName": BUCKET_EVENTS,
+            "eventName": list(BUCKET_EVENTS),
             "requestParameters": {"bucketName": s.bucket_names},
         },
     )
@@ -278,16 +254,28 @@ def _key_id(parameter: str) -> Select:
     return Select(1, Split("/", Ref(parameter)))
 
 
+def _alias(account: str, region: str, alias: str) -> dict[str, Any]:
+    """The alias calls name only the alias (`alias/<name>`), unique per account and Region."""
+    return {
+        "recipientAccountId": [account],
+        "awsRegion": [region],
+        "requestParameters": {"aliasName": [f"alias/{alias}"]},
+    }
+
+
 def key_pattern(s: Settings) -> dict[str, Any]:
+    org, replica = s.organization, s.bucket.replica_region
     keys: list[Any] = [Ref(KEY_ARN), _key_id(KEY_ARN)]
-    if _uses_replica_key(s):
+    aliases = [_alias(s.key_account_id, org.home_region, s.key.alias)]
+    if replica and _uses_replica_key(s):
         keys += [Ref(REPLICA_KEY_ARN), _key_id(REPLICA_KEY_ARN)]
+        aliases.append(_alias(org.log_archive_account, replica, naming.replica_key_alias(s)))
     return _api_call(
         "aws.kms",
         {
             "eventSource": ["kms.amazonaws.com"],
-            "eventName": KEY_EVENTS,
-            "requestParameters": {"keyId": keys},
+            "eventName": list(KEY_EVENTS),
+            "$or": [{"requestParameters": {"keyId": keys}}, *aliases],
         },
     )
 
