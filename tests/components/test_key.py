@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from key_expected import ADMIN_ACTIONS
 
 from cfct_build import render
 from cfct_build.components import key
@@ -46,32 +47,6 @@ def without_reader(s: Settings) -> Settings:
 
 # --------------------------------------------------------------------------- key policy
 
-# Administration without use: no Encrypt, Decrypt, GenerateDataKey*, ReEncrypt* or CreateGrant.
-ADMIN_ACTIONS = [
-    "kms:CancelKeyDeletion",
-    "kms:CreateAlias",
-    "kms:DeleteAlias",
-    "kms:DescribeKey",
-    "kms:DisableKey",
-    "kms:DisableKeyRotation",
-    "kms:EnableKey",
-    "kms:EnableKeyRotation",
-    "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus",
-    "kms:ListAliases",
-    "kms:ListGrants",
-    "kms:ListKeyPolicies",
-    "kms:ListKeyRotations",
-    "kms:ListResourceTags",
-    "kms:PutKeyPolicy",
-    "kms:RevokeGrant",
-    "kms:RotateKeyOnDemand",
-    "kms:ScheduleKeyDeletion",
-    "kms:TagResource",
-    "kms:UntagResource",
-    "kms:UpdateAlias",
-    "kms:UpdateKeyDescription",
-]
 CT_EXECUTION = sub(f"{P}:iam::${{AWS::AccountId}}:role/AWSControlTowerExecution")
 OUR_TRAIL = sub(f"{P}:cloudtrail:us-east-1:{MGMT}:trail/cfct-build-org-data-events")
 MANAGEMENT_TRAILS = sub(f"{P}:cloudtrail:*:{MGMT}:trail/*")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from cfnlint.api import ManualArgs, lint
+from key_expected import ADMIN_ACTIONS
 from log_bucket_expected import expected_guards, sub
 from s3_policy_eval import Request, evaluate, resolve
 
@@ -20,31 +21,6 @@ EXAMPLE_TEXT = (Path(__file__).resolve().parents[2] / "cfct-build.yaml").read_te
 REPLICA = "cfct-build-cloudtrail-replica-222222222222-us-west-2"
 TAGS = [{"Key": "cfct-build:component", "Value": "log-archive-replica"}]
 CT_EXEC = sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/AWSControlTowerExecution")
-ADMIN_ACTIONS = [
-    "kms:CancelKeyDeletion",
-    "kms:CreateAlias",
-    "kms:DeleteAlias",
-    "kms:DescribeKey",
-    "kms:DisableKey",
-    "kms:DisableKeyRotation",
-    "kms:EnableKey",
-    "kms:EnableKeyRotation",
-    "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus",
-    "kms:ListAliases",
-    "kms:ListGrants",
-    "kms:ListKeyPolicies",
-    "kms:ListKeyRotations",
-    "kms:ListResourceTags",
-    "kms:PutKeyPolicy",
-    "kms:RevokeGrant",
-    "kms:RotateKeyOnDemand",
-    "kms:ScheduleKeyDeletion",
-    "kms:TagResource",
-    "kms:UntagResource",
-    "kms:UpdateAlias",
-    "kms:UpdateKeyDescription",
-]
 PROTECTED_ACTIONS = [
     "kms:DeleteAlias",
     "kms:DisableKey",
